@@ -1,0 +1,43 @@
+"""Helpers every `bot` sub-command shares."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from bot.engine.source import ConfigError
+from bot.settings import Settings
+
+out = Console()
+err = Console(stderr=True)
+
+
+def load_flows(settings: Settings, directory: Path | None = None):
+    from bot.engine.bundle import load_bundle
+
+    return load_bundle(directory or settings.flows_dir, region=settings.default_region,
+                       workflow_sid=settings.twilio_workflow_sid)
+
+
+def fail_config(exc: ConfigError) -> None:
+    """Print every problem as file:line: message and exit 1."""
+    for problem in exc.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+def bundle_or_exit(settings: Settings, directory: Path | None = None):
+    try:
+        return load_flows(settings, directory)
+    except ConfigError as exc:
+        fail_config(exc)
+
+
+def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the configured database"

@@ -1,0 +1,147 @@
+"""Everything in FLOWS_DIR, loaded and cross-checked together: the flow, departments, policies, number schemes.
+
+A bundle is immutable once loaded and carries a version (a hash of the files' contents), so a
+conversation can say exactly which configuration it ran on.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.engine.flow import Flow, parse_flow
+from bot.engine.io import Handoff
+from bot.engine.source import ConfigError, Problem, Source, load_yaml, parse_yaml
+from bot.engine.state import State
+from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
+from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
+from bot.verification.factors import FACTORS
+from bot.verification.policy import Lockout, Policy, parse_policy
+
+FILES = ("default.yaml", "departments.yaml", "policy.yaml", "numbering.yaml")
+
+
+@dataclass
+class FlowBundle:
+    flow: Flow
+    routing: Routing
+    policies: dict[str, Policy]
+    lockout: Lockout
+    schemes: SchemeSet
+    version: str
+    region: str = "GB"
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def departments(self) -> dict[str, Department]:
+        return self.routing.departments
+
+    def resolve_department(self, wanted: str | None, state: State) -> str:
+        """`$general` is the unverified queue; `$default` is the department the number's prefix gives."""
+        if wanted in self.departments:
+            return wanted
+        if wanted == "$default" and state.customer_number:
+            try:
+                prefix = self.schemes.validate(state.customer_number).prefix
+            except ValidationError:
+                prefix = None
+            department = getattr(prefix, "department", None)
+            if department in self.departments:
+                return department
+        return self.routing.general
+
+    def handoff(self, department: str, state: State, *, session_key: str, reason: str,
+                segment: str | None = None, customer_status: str | None = None) -> Handoff:
+        context = handoff_context(department=department, state=state, session_key=session_key, reason=reason,
+                                  segment=segment, customer_status=customer_status)
+        return build_handoff(self.routing, department, context)
+
+
+class _Partial:
+    """What the flow checks need from the rest of the bundle while it is still being built."""
+
+    def __init__(self, routing: Routing | None, policies: dict[str, Policy]):
+        self.departments = routing.departments if routing else {}
+        self.policies = policies
+
+
+def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None) -> FlowBundle:
+    """Load every file; raise ConfigError listing every problem found, with file and line."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in FILES:
+        path = directory / name
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(str(path), 1, f"missing: FLOWS_DIR must contain {name}"))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})"))
+    if problems:
+        raise ConfigError(problems)
+    return bundle_from_texts(texts, directory=directory, region=region, workflow_sid=workflow_sid)
+
+
+def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"), region: str = "GB",
+                      workflow_sid: str | None = None) -> FlowBundle:
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    for name in FILES:
+        try:
+            sources[name] = parse_yaml(texts[name], str(directory / name))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+
+    routing, found = parse_departments(sources["departments.yaml"].data, workflow_sid=workflow_sid)
+    problems += [sources["departments.yaml"].problem(path, message) for path, message in found]
+
+    policies, lockout, found_policy = _policies(sources["policy.yaml"])
+    problems += found_policy
+
+    schemes = None
+    try:
+        schemes = SchemeSet.from_dict(sources["numbering.yaml"].data)
+    except SchemeDefinitionError as exc:
+        problems.append(sources["numbering.yaml"].problem(tuple(exc.path), exc.message))
+
+    flow, found_flow = parse_flow(sources["default.yaml"], _Partial(routing, policies))
+    problems += found_flow
+    if problems:
+        raise ConfigError(problems)
+    digest = hashlib.sha256()
+    for name in FILES:
+        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
+                      version=digest.hexdigest()[:12], region=region, files=dict(texts))
+
+
+def _policies(source: Source) -> tuple[dict[str, Policy], Lockout, list[Problem]]:
+    data = source.data
+    problems: list[Problem] = []
+    if not isinstance(data, dict) or not isinstance(data.get("policies"), dict) or not data["policies"]:
+        return {}, Lockout(), [source.problem((), "expected `policies:` with at least one policy, and `lockout:`")]
+    for key in data:
+        if key not in ("policies", "lockout"):
+            problems.append(source.problem((key,), f"unknown field {key!r}; expected policies, lockout"))
+    policies: dict[str, Policy] = {}
+    for name, spec in data["policies"].items():
+        policy, found = parse_policy(str(name), spec, set(FACTORS))
+        problems += [source.problem(("policies", name) + path, message) for path, message in found]
+        if policy:
+            policies[str(name)] = policy
+    lockout_data: Any = data.get("lockout") or {}
+    threshold = lockout_data.get("threshold", 3) if isinstance(lockout_data, dict) else None
+    window = lockout_data.get("window_hours", 24) if isinstance(lockout_data, dict) else None
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 100:
+        problems.append(source.problem(("lockout", "threshold"), f"expected a whole number from 1 to 100, got {threshold!r}"))
+    if isinstance(window, bool) or not isinstance(window, (int, float)) or not 0 < window <= 24 * 365:
+        problems.append(source.problem(("lockout", "window_hours"), f"expected hours from 1 to 8760, got {window!r}"))
+    if problems:
+        return policies, Lockout(), problems
+    return policies, Lockout(threshold=threshold, window_hours=window), []
+
+
+__all__ = ["FlowBundle", "load_bundle", "bundle_from_texts", "ConfigError", "load_yaml"]

@@ -1,0 +1,88 @@
+"""What a step may ask of the world: the customer directory, the lockout ledger, the audit log, the clock.
+
+Steps see these small interfaces, never the database, so the engine runs the same under the
+web server, the simulator and unit tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from bot.engine.io import Input, Segment
+from bot.engine.state import State
+
+if TYPE_CHECKING:
+    from bot.engine.bundle import FlowBundle
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    number: str
+    full_name: str
+    date_of_birth: dt.date
+    postcode: str
+    phone: str | None = None
+    email: str | None = None
+    segment: str | None = None
+    status: str = "active"
+
+
+class Directory(Protocol):
+    def find(self, number: str) -> CustomerRecord | None: ...
+
+
+class Ledger(Protocol):
+    def is_locked(self, number: str) -> bool: ...
+
+    def record_failure(self, number: str) -> bool:
+        """Count one failed verification; True when the number is locked after it."""
+
+
+class AuditLog(Protocol):
+    def record(self, *, customer_number: str | None, factors_asked: list[str], factors_passed: list[str],
+               result: str, reason: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    directory: Directory
+    ledger: Ledger
+    audit: AuditLog
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    step: str | None
+    outcome: str
+    detail: str | None = None
+
+
+@dataclass
+class Turn:
+    """Everything one step invocation needs; collects the events the turn produces."""
+
+    bundle: "FlowBundle"
+    services: Services
+    state: State
+    input: Input
+    events: list[EventRecord] = field(default_factory=list)
+
+    @property
+    def flow(self):
+        return self.bundle.flow
+
+    def event(self, outcome: str, detail: str | None = None, *, step: str | None = None) -> None:
+        self.events.append(EventRecord(step or self.state.step, outcome, detail))
+
+    def text(self, value, **values) -> list[Segment]:
+        from bot.engine.text import render, resolve
+
+        template = resolve(value, language=self.state.language, default_language=self.flow.default_language,
+                           channel=self.state.channel)
+        return render(template, values)
+
+    def today(self) -> dt.date:
+        return self.services.clock().date()

@@ -1,0 +1,147 @@
+"""A conversation flow read from YAML and checked before it can run."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine.source import Problem, Source
+from bot.engine.steps import STEP_TYPES, Step
+from bot.engine.steps.base import check_field
+
+TOP_LEVEL = {"name", "start", "languages", "settings", "steps"}
+SETTINGS = {
+    "date_layout": ("DDMMYYYY", "MMDDYYYY"),
+    "confirm_below_confidence": (0.0, 1.0),
+    "timeout": (1, 60),
+    "voice": None,
+}
+
+
+@dataclass
+class Flow:
+    name: str
+    start: str
+    languages: list[str]
+    settings: dict[str, Any]
+    steps: dict[str, Step]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def voice_for(self, language: str) -> dict[str, str]:
+        return dict((self.settings.get("voice") or {}).get(language) or {})
+
+
+def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
+    data = source.data
+    problems: list[Problem] = []
+    if not isinstance(data, Mapping):
+        return None, [source.problem((), "expected a flow: name, start, languages, settings, steps")]
+    for key in data:
+        if key not in TOP_LEVEL:
+            problems.append(source.problem((key,), f"unknown field {key!r}; expected one of {', '.join(sorted(TOP_LEVEL))}"))
+    languages = data.get("languages") or ["en"]
+    if not isinstance(languages, list) or not all(isinstance(x, str) and x for x in languages):
+        problems.append(source.problem(("languages",), "expected a list of language codes, e.g. [en, es]"))
+        languages = ["en"]
+    settings = data.get("settings") or {}
+    problems += _check_settings(source, settings)
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, Mapping) or not raw_steps:
+        problems.append(source.problem(("steps",), "expected `steps:` with at least one step"))
+        return None, problems
+    steps: dict[str, Step] = {}
+    for name, spec in raw_steps.items():
+        step, step_problems = _parse_step(source, str(name), spec, languages, bundle)
+        problems += step_problems
+        if step is not None:
+            steps[str(name)] = step
+    start = data.get("start")
+    if start not in raw_steps:
+        problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"))
+    for name, step in steps.items():
+        for field, target in step.transitions().items():
+            if target not in raw_steps:
+                problems.append(source.problem(("steps", name, field), f"{field} goes to a step that does not exist: {target!r}"))
+    if start in steps:
+        reachable = _reachable(start, steps)
+        for name in raw_steps:
+            if name not in reachable and name in steps:
+                problems.append(source.problem(("steps", name), f"step {name!r} can never be reached from {start!r}"))
+    if problems:
+        return None, problems
+    return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps), []
+
+
+def _check_settings(source: Source, settings: Any) -> list[Problem]:
+    if not isinstance(settings, Mapping):
+        return [source.problem(("settings",), "expected a mapping of settings")]
+    problems = []
+    for key, value in settings.items():
+        path = ("settings", key)
+        if key not in SETTINGS:
+            problems.append(source.problem(path, f"unknown setting {key!r}; expected one of {', '.join(SETTINGS)}"))
+            continue
+        allowed = SETTINGS[key]
+        if isinstance(allowed, tuple) and isinstance(allowed[0], str) and value not in allowed:
+            problems.append(source.problem(path, f"expected one of {', '.join(allowed)}, got {value!r}"))
+        elif isinstance(allowed, tuple) and not isinstance(allowed[0], str):
+            low, high = allowed
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                problems.append(source.problem(path, f"expected a number from {low} to {high}, got {value!r}"))
+        elif key == "voice" and not isinstance(value, Mapping):
+            problems.append(source.problem(path, "expected voice settings per language, e.g. en: {voice: Polly.Amy, language: en-GB}"))
+    return problems
+
+
+def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bundle) -> tuple[Step | None, list[Problem]]:
+    path = ("steps", name)
+    if not isinstance(spec, Mapping):
+        return None, [source.problem(path, "expected a step with a `type` and its fields")]
+    kind = spec.get("type")
+    cls = STEP_TYPES.get(kind)
+    if cls is None:
+        return None, [source.problem(path + ("type",), f"unknown step type {kind!r}; expected one of {', '.join(STEP_TYPES)}")]
+    problems = []
+    for key, value in spec.items():
+        if key == "type":
+            continue
+        if key not in cls.specs:
+            problems.append(source.problem(path + (key,), f"unknown field {key!r} for a {kind} step; expected one of {', '.join(cls.specs)}"))
+            continue
+        message = check_field(cls.specs[key], value)
+        if message:
+            problems.append(source.problem(path + (key,), message))
+        elif cls.specs[key].kind in ("text", "texts"):
+            problems += _check_languages(source, path + (key,), value, languages)
+    for key, field_spec in cls.specs.items():
+        if field_spec.required and key not in spec:
+            problems.append(source.problem(path, f"{kind} step {name!r} is missing the required field {key!r}"))
+    if problems:
+        return None, problems
+    step = cls(name, {k: v for k, v in spec.items() if k != "type"})
+    problems += [source.problem(path + sub, message) for sub, message in step.extra_problems(bundle)]
+    return (None if problems else step), problems
+
+
+def _check_languages(source: Source, path: tuple, value: Any, languages: list[str]) -> list[Problem]:
+    """A prompt written per language must have every language the flow declares."""
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _check_languages(source, path + (i,), v, languages)]
+    if not isinstance(value, Mapping) or not any(lang in value for lang in languages):
+        return []
+    missing = [lang for lang in languages if lang not in value]
+    return [source.problem(path, f"prompt has no {lang!r} wording; the flow declares languages {languages}") for lang in missing]
+
+
+def _reachable(start: str, steps: dict[str, Step]) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in steps:
+            continue
+        seen.add(name)
+        todo.extend(steps[name].transitions().values())
+    return seen

@@ -1,0 +1,78 @@
+"""What goes into the engine and what comes out: channel-neutral, no HTTP, no TwiML."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Channel = Literal["voice", "sms", "whatsapp", "web"]
+InputKind = Literal["start", "digits", "speech", "text", "silence", "hangup"]
+
+
+@dataclass(frozen=True)
+class Input:
+    channel: Channel
+    session_key: str
+    kind: InputKind
+    value: str = ""
+    confidence: float | None = None
+    caller: str | None = None
+    called: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of what to say: plain text, a run read digit by digit, or a pause."""
+
+    text: str
+    kind: Literal["text", "digits", "pause"] = "text"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the step waits for next; the voice renderer turns this into <Gather>."""
+
+    dtmf: bool = True
+    speech: bool = True
+    num_digits: int | None = None
+    finish_on_key: str = "#"
+    timeout: int = 6
+    speech_timeout: str = "auto"
+    speech_model: str | None = None
+    hints: tuple[str, ...] = ()
+    language: str | None = None
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Literal["queue", "number", "sip"]
+    address: str
+    workflow_sid: str | None = None
+
+
+@dataclass(frozen=True)
+class Handoff:
+    department: str
+    target: Target
+    context: dict[str, Any]
+
+
+@dataclass
+class Reply:
+    say: list[Segment] = field(default_factory=list)
+    expect: Expect | None = None
+    handoff: Handoff | None = None
+    end: bool = False
+    language: str = "en"
+    voice: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The reply as plain text, for chat channels, the simulator and tests."""
+        return " ".join(s.text for s in self.say if s.kind != "pause").strip()

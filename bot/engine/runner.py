@@ -1,0 +1,57 @@
+"""One turn of a conversation: feed the input to the current step, then follow `goto`s until a
+step waits for input, hands over or ends. Pure: state in, reply and events out."""
+from __future__ import annotations
+
+from bot.engine.bundle import FlowBundle
+from bot.engine.context import EventRecord, Services, Turn
+from bot.engine.io import Input, Reply
+from bot.engine.state import State
+
+# A validated flow cannot loop without input, but a bound keeps a mistake from hanging a worker.
+MAX_HOPS = 50
+
+
+class EngineError(RuntimeError):
+    pass
+
+
+def start_state(bundle: FlowBundle, inp: Input) -> State:
+    return State(step=bundle.flow.start, language=bundle.flow.default_language, channel=inp.channel,
+                 caller=inp.caller)
+
+
+def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -> tuple[Reply, list[EventRecord]]:
+    flow = bundle.flow
+    turn = Turn(bundle, services, state, inp)
+    if state.ended:
+        turn.event("ignored", "conversation already ended")
+        return Reply(end=True, language=state.language), turn.events
+    if inp.kind == "start":
+        state.step = flow.start
+        turn.event("started", inp.channel)
+        outcome = flow.steps[state.step].enter(turn)
+    else:
+        outcome = flow.steps[state.step].handle(turn, inp)
+
+    voice = flow.voice_for(state.language)
+    reply = Reply(language=voice.get("language", state.language), voice=voice.get("voice"))
+    for _ in range(MAX_HOPS):
+        reply.say += outcome.say
+        if outcome.handoff is not None:
+            reply.handoff = outcome.handoff
+            return reply, turn.events
+        if outcome.end:
+            reply.end = True
+            return reply, turn.events
+        if outcome.goto is None:
+            reply.expect = outcome.expect
+            return reply, turn.events
+        state.step = outcome.goto
+        outcome = flow.steps[state.step].enter(turn)
+    raise EngineError(f"flow {flow.name!r} moved {MAX_HOPS} steps without waiting for input (at {state.step!r})")
+
+
+def hang_up(state: State) -> EventRecord:
+    """The caller went away: remember where, for the funnel."""
+    state.ended = True
+    return EventRecord(state.step, "hung-up")

@@ -1,0 +1,47 @@
+"""A conversation's state between turns. Saved as JSON in the conversation row, never in process memory."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class State:
+    step: str | None = None
+    language: str = "en"
+    channel: str = "voice"
+    caller: str | None = None
+    customer_number: str | None = None
+    scheme: str | None = None
+    # Factor name -> passed. Results only: the answers themselves are never kept.
+    factors: dict[str, bool] = field(default_factory=dict)
+    # Step name -> {"no_input": n, "no_match": n}; attempts left are derived from these.
+    counters: dict[str, dict[str, int]] = field(default_factory=dict)
+    factors_passed: list[str] = field(default_factory=list)
+    verify_failures: int = 0
+    verified: bool = False
+    locked: bool = False
+    department: str | None = None
+    # A reading awaiting the caller's yes/no; cleared as soon as it is answered.
+    pending: dict[str, Any] | None = None
+    handoff_reason: str | None = None
+    ended: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "State":
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def count(self, step: str, kind: str) -> int:
+        bucket = self.counters.setdefault(step, {})
+        bucket[kind] = bucket.get(kind, 0) + 1
+        return bucket[kind]
+
+    def attempts(self, step: str) -> int:
+        return sum(self.counters.get(step, {}).values())
+
+    def reset(self, step: str) -> None:
+        self.counters.pop(step, None)

@@ -1,0 +1,13 @@
+"""Step types by the name flow files use in `type:`."""
+from bot.engine.steps.ask import AskStep
+from bot.engine.steps.base import Outcome, Step
+from bot.engine.steps.collect_number import CollectNumberStep
+from bot.engine.steps.menu import MenuStep
+from bot.engine.steps.simple import EndStep, HandoffStep, SayStep
+from bot.engine.steps.verify import VerifyStep
+
+STEP_TYPES: dict[str, type[Step]] = {
+    cls.type: cls for cls in (SayStep, CollectNumberStep, AskStep, VerifyStep, MenuStep, HandoffStep, EndStep)
+}
+
+__all__ = ["STEP_TYPES", "Outcome", "Step"]

@@ -1,0 +1,48 @@
+"""Ask one verification question and keep only whether the answer matched the record."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.context import Turn
+from bot.engine.io import Input
+from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
+from bot.engine.steps.base import Outcome, Spec
+from bot.verification.factors import FACTORS, ReadOptions
+
+
+class AskStep(AskingStep):
+    type = "ask"
+    specs = {**ASKING_SPECS, "factor": Spec("str", required=True, choices=tuple(FACTORS))}
+
+    @property
+    def factor(self):
+        return FACTORS[self.get("factor")]
+
+    def options(self, turn: Turn) -> ReadOptions:
+        return ReadOptions(date_layout=turn.flow.settings.get("date_layout", "DDMMYYYY"), today=turn.today(),
+                           region=turn.bundle.region)
+
+    def default_num_digits(self, turn: Turn) -> int | None:
+        return self.factor.keypad_length(self.options(turn))
+
+    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
+        answer = self.factor.read(inp.kind, inp.value, self.options(turn))
+        if answer.value is None:
+            wordings = self.get("invalid") or {}
+            return Rejected(reason=answer.error if answer.error in wordings else None)
+        return Accepted(value=answer.value, stored=self.factor.to_stored(answer.value),
+                        readback=self.readback(turn, answer.value), confirm=answer.unsure)
+
+    def restore(self, stored: Any) -> Any:
+        return self.factor.from_stored(stored)
+
+    def readback(self, turn: Turn, value: Any) -> dict[str, Any]:
+        # Prompts say {date} for a date of birth and {postcode} for a postcode.
+        placeholder = "date" if self.get("factor") == "date_of_birth" else self.get("factor")
+        return {placeholder: self.factor.describe(value)}
+
+    def accept(self, turn: Turn, value: Any) -> Outcome:
+        number = turn.state.customer_number
+        record = turn.services.directory.find(number) if number else None
+        turn.state.factors[self.get("factor")] = self.factor.matches(value, record)
+        return Outcome(goto=self.get("next"))

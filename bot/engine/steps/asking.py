@@ -1,0 +1,153 @@
+"""What every question shares: the prompt, the no-input and no-match ladders, the attempt cap,
+and reading an answer back for a yes/no before it is used.
+
+Every failed try counts against `max_attempts`; when they run out the step goes to `on_fail`,
+so a conversation can never loop or dead-end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.engine.context import Turn
+from bot.engine.io import Expect, Input
+from bot.engine.steps.base import Outcome, Spec, Step
+from bot.understanding import read_yes_no
+
+ASKING_SPECS: dict[str, Spec] = {
+    "prompt": Spec("text", required=True),
+    "no_input": Spec("texts", required=True),
+    "no_match": Spec("texts", required=True),
+    "max_attempts": Spec("int", minimum=1, maximum=10, default=3),
+    "gather": Spec("mapping"),
+    "confirm": Spec("text"),
+    "invalid": Spec("mapping"),
+    "next": Spec("step", required=True),
+    "on_fail": Spec("step", required=True),
+}
+
+GATHER_KEYS = {"hints", "speech_timeout", "speech_model", "timeout", "language", "finish_on_key", "num_digits", "input"}
+YES_NO_HINTS = ("yes", "no", "correct", "that's right", "wrong")
+
+
+@dataclass
+class Accepted:
+    value: Any
+    stored: Any  # JSON-safe form kept while waiting for a yes/no
+    readback: dict[str, Any] = field(default_factory=dict)
+    confirm: bool = False
+
+
+@dataclass
+class Rejected:
+    reason: str | None = None  # a key of the step's `invalid` wordings, or None for a plain no-match
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class AskingStep(Step):
+    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
+        raise NotImplementedError
+
+    def accept(self, turn: Turn, value: Any) -> Outcome:
+        raise NotImplementedError
+
+    def restore(self, stored: Any) -> Any:
+        return stored
+
+    def values(self, turn: Turn) -> dict[str, Any]:
+        """Placeholders every prompt of this step may use."""
+        return {}
+
+    def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:
+        settings = turn.flow.settings
+        gather = dict(self.get("gather") or {})
+        inputs = str(gather.get("input", "dtmf speech")).split()
+        language = turn.bundle.flow.voice_for(turn.state.language).get("language")
+        if confirming:
+            return Expect(dtmf=True, speech=True, num_digits=1, timeout=settings.get("timeout", 6),
+                          hints=YES_NO_HINTS, language=language, speech_timeout="auto")
+        return Expect(
+            dtmf="dtmf" in inputs,
+            speech="speech" in inputs,
+            num_digits=gather.get("num_digits", self.default_num_digits(turn)),
+            finish_on_key=str(gather.get("finish_on_key", "#")),
+            timeout=int(gather.get("timeout", settings.get("timeout", 6))),
+            speech_timeout=str(gather.get("speech_timeout", "auto")),
+            speech_model=gather.get("speech_model"),
+            hints=tuple(gather.get("hints", ())),
+            language=gather.get("language", language),
+        )
+
+    def default_num_digits(self, turn: Turn) -> int | None:
+        return None
+
+    def enter(self, turn: Turn) -> Outcome:
+        turn.state.reset(self.name)
+        turn.state.pending = None
+        return self.ask(turn, self.get("prompt"))
+
+    def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
+        return Outcome(say=turn.text(text, **{**self.values(turn), **values}), expect=self.expect(turn))
+
+    def handle(self, turn: Turn, inp: Input) -> Outcome:
+        pending = turn.state.pending
+        if pending and pending.get("step") == self.name:
+            return self._confirmation(turn, inp, pending)
+        if inp.kind == "silence" or not inp.value.strip():
+            return self.retry(turn, "no_input")
+        result = self.interpret(turn, inp)
+        if isinstance(result, Rejected):
+            return self.retry(turn, "no_match", reason=result.reason, values=result.values)
+        threshold = turn.flow.settings.get("confirm_below_confidence", 0.0)
+        unsure = inp.kind == "speech" and inp.confidence is not None and inp.confidence < threshold
+        if (result.confirm or unsure) and self.get("confirm"):
+            turn.state.pending = {"step": self.name, "value": result.stored}
+            turn.event("confirming")
+            return Outcome(say=turn.text(self.get("confirm"), **{**self.values(turn), **result.readback}),
+                           expect=self.expect(turn, confirming=True))
+        turn.event("matched")
+        return self.accept(turn, result.value)
+
+    def retry(self, turn: Turn, kind: str, *, reason: str | None = None, values: dict | None = None,
+              text: Any = None) -> Outcome:
+        count = turn.state.count(self.name, kind)
+        turn.event("no-input" if kind == "no_input" else ("invalid" if reason else "no-match"), reason)
+        if turn.state.attempts(self.name) >= self.get("max_attempts"):
+            return self.exhausted(turn)
+        if text is None and reason:
+            text = (self.get("invalid") or {}).get(reason)
+        if text is None:
+            ladder = self.get(kind)
+            text = ladder[min(count, len(ladder)) - 1]
+        return self.ask(turn, text, **(values or {}))
+
+    def exhausted(self, turn: Turn) -> Outcome:
+        turn.state.pending = None
+        turn.state.handoff_reason = "attempts-exhausted"
+        turn.event("exhausted")
+        return Outcome(goto=self.get("on_fail"))
+
+    def _confirmation(self, turn: Turn, inp: Input, pending: dict[str, Any]) -> Outcome:
+        if inp.kind == "digits":
+            answer = {"1": True, "2": False}.get(inp.value.strip().rstrip("#"))
+        elif inp.kind in ("speech", "text"):
+            answer = read_yes_no(inp.value)
+        else:
+            answer = None
+        if answer is None:
+            turn.event("no-input" if inp.kind == "silence" else "no-match", "confirmation")
+            turn.state.count(self.name, "no_input" if inp.kind == "silence" else "no_match")
+            if turn.state.attempts(self.name) >= self.get("max_attempts"):
+                return self.exhausted(turn)
+            stored = self.restore(pending["value"])
+            return Outcome(say=turn.text(self.get("confirm"), **{**self.values(turn), **self.readback(turn, stored)}),
+                           expect=self.expect(turn, confirming=True))
+        turn.state.pending = None
+        if answer:
+            turn.event("confirmed")
+            return self.accept(turn, self.restore(pending["value"]))
+        # A "no" is a failed try: it counts, so a caller cannot be kept in a loop.
+        return self.retry(turn, "no_match", text=self.get("prompt"))
+
+    def readback(self, turn: Turn, value: Any) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,91 @@
+"""Collect the customer number by keypad, speech or text, and check it against the number schemes.
+
+The re-prompt is chosen from what was wrong (length, a character that cannot occur, an unknown
+prefix, a failed check digit). Whether the number exists is never said: an unknown number goes
+on to the same questions as a known one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.context import Turn
+from bot.engine.io import Input, Segment
+from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
+from bot.engine.steps.base import Outcome, Spec
+from bot.numbering import NumberError as ValidationError
+from bot.understanding import read_characters
+
+
+def readback_segments(groups: list[list[str]]) -> list[Segment]:
+    """Digits are read one by one (say-as digits), letters as NATO words, with a pause between groups."""
+    segments: list[Segment] = []
+    for index, group in enumerate(groups):
+        if index:
+            segments.append(Segment("300ms", kind="pause"))
+        digits = "".join(t for t in group if t.isdigit()) if all(t.isdigit() for t in group) else None
+        if digits:
+            segments.append(Segment(digits, kind="digits"))
+        else:
+            segments.append(Segment(" ".join(group)))
+    return segments
+
+
+class CollectNumberStep(AskingStep):
+    type = "collect_number"
+    specs = {
+        **ASKING_SPECS,
+        "on_locked": Spec("step"),
+        "locked_prompt": Spec("text", default="For your security, I'll put you through to a colleague who can help."),
+    }
+
+    def values(self, turn: Turn) -> dict[str, Any]:
+        lengths = sorted(turn.bundle.schemes.lengths)
+        return {"length": " or ".join(str(n) for n in lengths)}
+
+    def default_num_digits(self, turn: Turn) -> int | None:
+        # Submit as soon as a full number is keyed (the hash key still works) unless letters are possible.
+        schemes = turn.bundle.schemes
+        return max(schemes.lengths) if not schemes.alphanumeric else None
+
+    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
+        schemes = turn.bundle.schemes
+        repaired = False
+        if inp.kind == "digits":
+            text = inp.value.replace("*", "").rstrip("#")
+        else:
+            reading = read_characters(inp.value, layout=self._layout(turn), accept=schemes.is_valid)
+            if not reading.candidates:
+                return Rejected()
+            text = reading.value or reading.candidates[0]
+            repaired = reading.repaired or reading.ambiguous
+        try:
+            match = schemes.validate(text)
+        except ValidationError as exc:
+            kind = getattr(exc, "kind", "checksum")
+            if inp.kind == "digits" and schemes.alphanumeric and text.isdigit():
+                candidates = schemes.keypad_candidates(text)
+                if len(candidates) == 1:
+                    return self._accepted(turn, candidates[0], confirm=True)
+            return Rejected(reason=kind)
+        return self._accepted(turn, match.number, confirm=repaired)
+
+    def _accepted(self, turn: Turn, number: str, *, confirm: bool) -> Accepted:
+        return Accepted(value=number, stored=number, readback=self.readback(turn, number), confirm=confirm)
+
+    def readback(self, turn: Turn, value: Any) -> dict[str, Any]:
+        return {"number": readback_segments(turn.bundle.schemes.spoken_groups(value))}
+
+    def _layout(self, turn: Turn) -> str | None:
+        layouts = {s.layout for s in turn.bundle.schemes.schemes if getattr(s, "layout", None)}
+        return layouts.pop() if len(layouts) == 1 else None
+
+    def accept(self, turn: Turn, value: Any) -> Outcome:
+        state = turn.state
+        state.customer_number = value
+        state.factors = {}
+        if turn.services.ledger.is_locked(value):
+            state.locked = True
+            state.handoff_reason = "locked"
+            turn.event("locked")
+            return Outcome(say=turn.text(self.get("locked_prompt")), goto=self.get("on_locked") or self.get("on_fail"))
+        return Outcome(goto=self.get("next"))

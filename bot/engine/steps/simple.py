@@ -1,0 +1,52 @@
+"""Steps that wait for nothing: say something and move on, hand the conversation over, or end it."""
+from __future__ import annotations
+
+from bot.engine.context import Turn
+from bot.engine.steps.base import Outcome, Spec, Step
+from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
+
+
+class SayStep(Step):
+    type = "say"
+    specs = {"say": Spec("text", required=True), "next": Spec("step", required=True)}
+
+    def enter(self, turn: Turn) -> Outcome:
+        return Outcome(say=turn.text(self.get("say")), goto=self.get("next"))
+
+
+class HandoffStep(Step):
+    type = "handoff"
+    specs = {"department": Spec("str", required=True), "say": Spec("text")}
+
+    def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
+        department = self.data.get("department")
+        if department in (*SPECIAL_DEPARTMENTS, "$selected") or department in bundle.departments:
+            return []
+        return [(("department",), f"unknown department {department!r}; expected $selected, $default, $general "
+                                  f"or one of: {', '.join(sorted(bundle.departments))}")]
+
+    def enter(self, turn: Turn) -> Outcome:
+        state = turn.state
+        wanted = self.get("department")
+        if wanted == "$selected":
+            wanted = state.department or "$default"
+        department = turn.bundle.resolve_department(wanted, state)
+        state.department = department
+        state.ended = True
+        turn.event("routed", department)
+        record = turn.services.directory.find(state.customer_number) if state.verified and state.customer_number else None
+        handoff = turn.bundle.handoff(department, state, session_key=turn.input.session_key,
+                                      reason=state.handoff_reason or "routed",
+                                      segment=record.segment if record else None,
+                                      customer_status=record.status if record else None)
+        return Outcome(say=turn.text(self.get("say")), handoff=handoff)
+
+
+class EndStep(Step):
+    type = "end"
+    specs = {"say": Spec("text")}
+
+    def enter(self, turn: Turn) -> Outcome:
+        turn.state.ended = True
+        turn.event("ended")
+        return Outcome(say=turn.text(self.get("say")), end=True)

@@ -1,0 +1,69 @@
+"""Apply a verification policy to the factors answered so far, count failures, lock when due.
+
+The wording after a failure is the same whatever was wrong and whether or not the number
+exists; the audit log records which factors passed, never the answers.
+"""
+from __future__ import annotations
+
+from bot.engine.context import Turn
+from bot.engine.steps.base import Outcome, Spec, Step
+
+
+class VerifyStep(Step):
+    type = "verify"
+    specs = {
+        "policy": Spec("str", required=True),
+        "fail_prompt": Spec("text", required=True),
+        "retry_prompt": Spec("text"),
+        "locked_prompt": Spec("text", required=True),
+        "max_attempts": Spec("int", minimum=1, maximum=5, default=2),
+        "on_pass": Spec("step", required=True),
+        "on_retry": Spec("step", required=True),
+        "on_fail": Spec("step", required=True),
+        "on_closed": Spec("step"),
+    }
+
+    def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
+        policy = self.data.get("policy")
+        if isinstance(policy, str) and policy not in bundle.policies:
+            known = ", ".join(sorted(bundle.policies)) or "none"
+            return [(("policy",), f"unknown policy {policy!r}; policy.yaml defines: {known}")]
+        return []
+
+    def enter(self, turn: Turn) -> Outcome:
+        state = turn.state
+        policy = turn.bundle.policies[self.get("policy")]
+        number = state.customer_number
+        record = turn.services.directory.find(number) if number else None
+        passed = policy.passed(state.factors)
+        asked = [f for f in policy.factors if f in state.factors]
+        # Results are used once: a retry asks every question again.
+        state.factors = {}
+        state.factors_passed = passed
+        if record is not None and policy.passes({f: True for f in passed}):
+            state.verified = True
+            turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
+                                       result="verified", reason=None)
+            turn.event("verified")
+            if record.status != "active" and self.get("on_closed"):
+                state.handoff_reason = "account-" + record.status
+                turn.event("account-" + record.status)
+                return Outcome(goto=self.get("on_closed"))
+            return Outcome(goto=self.get("on_pass"))
+
+        state.verify_failures += 1
+        locked = turn.services.ledger.record_failure(number) if number else False
+        reason = "locked" if locked else "details-mismatch"
+        turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
+                                   result="failed", reason=reason)
+        turn.event("failed", reason)
+        say = turn.text(self.get("fail_prompt"))
+        state.handoff_reason = "locked" if locked else "verification-failed"
+        if locked:
+            state.locked = True
+            turn.event("locked")
+            return Outcome(say=say + turn.text(self.get("locked_prompt")), goto=self.get("on_fail"))
+        if state.verify_failures >= self.get("max_attempts"):
+            turn.event("exhausted")
+            return Outcome(say=say, goto=self.get("on_fail"))
+        return Outcome(say=say + turn.text(self.get("retry_prompt")), goto=self.get("on_retry"))

@@ -1,0 +1,61 @@
+"""Settings from the environment (and an optional .env file), validated once at start-up."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///./bot.db"
+    flows_dir: Path = Path("flows")
+
+    twilio_auth_token: str | None = None
+    # Explicit opt-out only: with no token the server refuses Twilio webhooks unless this is false.
+    twilio_validate_signature: bool = True
+    public_base_url: str | None = None
+    twilio_account_sid: str | None = None
+    # TaskRouter workflow that <Enqueue> hands tasks to; empty means plain named queues.
+    twilio_workflow_sid: str | None = None
+
+    default_region: str = Field(default="GB", min_length=2, max_length=2)
+    log_level: str = "INFO"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("PUBLIC_BASE_URL must start with http:// or https://")
+        return value
+
+    @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("default_region")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_token(self) -> "Settings":
+        if self.twilio_auth_token and self.twilio_auth_token.lower() in {"changeme", "your-auth-token", "xxx"}:
+            raise ValueError("TWILIO_AUTH_TOKEN is a placeholder; set the real token or leave it empty")
+        return self
+
+    @property
+    def signature_required(self) -> bool:
+        return self.twilio_validate_signature
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

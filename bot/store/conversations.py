@@ -1,0 +1,47 @@
+"""Conversation rows and their events: small keyword-only functions over one SQLAlchemy session."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.engine.context import EventRecord
+from bot.engine.state import State
+from bot.store.models import Conversation, Event, utcnow
+
+
+def find_conversation(session: Session, *, key: str) -> Conversation | None:
+    # FOR UPDATE serialises two workers handed the same call at once (PostgreSQL; SQLite locks the file).
+    return session.scalar(select(Conversation).where(Conversation.session_key == key).with_for_update())
+
+
+def create_conversation(session: Session, *, channel: str, key: str, caller: str | None, flow_version: str) -> Conversation:
+    conversation = Conversation(channel=channel, session_key=key, caller=caller, flow_version=flow_version,
+                                state={}, turn=0)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def save_turn(session: Session, *, conversation: Conversation, state: State, events: list[EventRecord],
+              response: str | None) -> None:
+    conversation.state = state.to_dict()
+    conversation.step = state.step
+    conversation.turn += 1
+    conversation.last_response = response
+    conversation.updated_at = utcnow()
+    add_events(session, conversation=conversation, events=events)
+
+
+def add_events(session: Session, *, conversation: Conversation, events: list[EventRecord]) -> None:
+    for record in events:
+        session.add(Event(conversation_id=conversation.id, step=record.step, outcome=record.outcome,
+                          detail=record.detail))
+
+
+def close_conversation(session: Session, *, conversation: Conversation, reason: str, hung_up_at: str | None) -> None:
+    if conversation.status == "closed":
+        return
+    conversation.status = "closed"
+    conversation.ended_at = utcnow()
+    conversation.end_reason = reason
+    conversation.hung_up_at_step = hung_up_at

@@ -1,0 +1,107 @@
+"""Run one turn against the store: load the conversation, run the engine, save state, events and the
+rendered reply in one transaction. Channel adapters call this; it knows nothing of HTTP.
+
+Each reply carries a turn number (the adapter puts it in the next request, e.g. the Gather
+action URL). A request whose number is not the current one is a retry or a stale request:
+it gets the stored reply again and changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.customers.directory import SqlDirectory
+from bot.engine.bundle import FlowBundle
+from bot.engine.context import Services
+from bot.engine.io import Input, Reply
+from bot.engine.runner import hang_up, run_turn, start_state
+from bot.engine.state import State
+from bot.store.conversations import add_events, close_conversation, create_conversation, find_conversation, save_turn
+from bot.store.db import transaction
+from bot.store.models import Conversation, utcnow
+from bot.verification.audit import SqlAuditLog
+from bot.verification.lockout import SqlLedger
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[Reply, int], str]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    body: str
+    reply: Reply | None
+    conversation_id: str
+    replayed: bool = False
+
+
+class Conversations:
+    def __init__(self, database_url: str, bundle: Callable[[], FlowBundle],
+                 clock: Callable[[], dt.datetime] = utcnow):
+        self.database_url = database_url
+        self.bundle = bundle
+        self.clock = clock
+
+    def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
+        return Services(
+            directory=SqlDirectory(session),
+            ledger=SqlLedger(session, bundle.lockout, channel=channel, conversation_id=conversation.id, clock=self.clock),
+            audit=SqlAuditLog(session, channel=channel, conversation_id=conversation.id,
+                              flow_version=conversation.flow_version, clock=self.clock),
+            clock=self.clock,
+        )
+
+    def handle(self, inp: Input, *, turn: int | None, render: Renderer) -> TurnResult:
+        """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat)."""
+        bundle = self.bundle()
+        with transaction(self.database_url) as session:
+            conversation = find_conversation(session, key=inp.session_key)
+            if conversation is not None and conversation.last_response is not None and (
+                    inp.kind == "start" or (turn is not None and turn != conversation.turn)):
+                log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
+                return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+            if conversation is None:
+                conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
+                                                   caller=inp.caller, flow_version=bundle.version)
+                state = start_state(bundle, inp)
+                inp = Input(**{**inp.__dict__, "kind": "start"})
+            else:
+                state = State.from_dict(conversation.state)
+            reply, events = run_turn(bundle, self.services(session, bundle, conversation, inp.channel), state, inp)
+            body = render(reply, conversation.turn + 1)
+            save_turn(session, conversation=conversation, state=state, events=events, response=body)
+            if reply.handoff is not None or reply.end:
+                close_conversation(session, conversation=conversation,
+                                   reason="handoff" if reply.handoff else "ended", hung_up_at=None)
+            log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
+                     ", ".join(e.outcome for e in events))
+            return TurnResult(body, reply, conversation.id)
+
+    def summary(self, key: str) -> str | None:
+        """One sentence for the agent's whisper; the number is given by its last four digits only."""
+        with transaction(self.database_url) as session:
+            conversation = find_conversation(session, key=key)
+            if conversation is None:
+                return None
+            state = State.from_dict(conversation.state)
+        who = "Verified caller" if state.verified else "Unverified caller"
+        if state.locked:
+            who += ", account locked after failed checks"
+        number = f", customer number ending {' '.join(state.customer_number[-4:])}" if state.customer_number else ""
+        return f"{who}{number}, for {state.department or 'customer services'}."
+
+    def hang_up(self, key: str, *, status: str) -> bool:
+        """The caller hung up (or the call failed): close the conversation, note the step. False if unknown."""
+        with transaction(self.database_url) as session:
+            conversation = find_conversation(session, key=key)
+            if conversation is None:
+                return False
+            if conversation.status != "closed":
+                state = State.from_dict(conversation.state)
+                record = hang_up(state)
+                conversation.state = state.to_dict()
+                add_events(session, conversation=conversation, events=[record])
+                close_conversation(session, conversation=conversation, reason=status, hung_up_at=state.step)
+            return True

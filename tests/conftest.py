@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database (SQLite, and PostgreSQL for tests that take `database_url`),
+the app as Twilio sees it, and a phone that calls it."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.engine.bundle import load_bundle
+from bot.settings import Settings
+from bot.store.db import get_engine, normalise_url, transaction
+from bot.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOWS = ROOT / "flows"
+DEMO_CSV = ROOT / "data" / "demo_customers.csv"
+TOKEN = "test-auth-token-0123456789"
+BASE_URL = "https://frontdoor.example.com"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TABLES = ("events", "conversations", "customers", "failed_attempts", "locks", "verification_decisions")
+
+
+@pytest.fixture(scope="session")
+def bundle():
+    return load_bundle(FLOWS)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """A database of our own on the PostgreSQL server, for this test run only; fails loudly if the server is down."""
+    admin_url = make_url(normalise_url(POSTGRES_URL))
+    name = f"bot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - the message is the point
+        pytest.fail(f"PostgreSQL is required for these tests ({POSTGRES_URL}): {exc}. "
+                    "Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    yield url
+    get_engine(url).dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """The same test on the embedded default and on the production store."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_url")
+        return
+    url = request.getfixturevalue("postgres_server_url")
+    with get_engine(url).begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    yield url
+
+
+@pytest.fixture
+def customers(database_url, bundle):
+    from bot.customers.importer import import_customers
+
+    with transaction(database_url) as session:
+        report = import_customers(session, DEMO_CSV, schemes=bundle.schemes, region="GB")
+    assert report.ok, report.rejected
+    return database_url
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = dict(database_url=database_url, twilio_auth_token=TOKEN, public_base_url=BASE_URL, flows_dir=FLOWS)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def app(customers):
+    from webhooks.app import create_app
+
+    return create_app(make_settings(customers))
+
+
+@pytest.fixture
+def http(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url=BASE_URL) as client:
+        yield client
+
+
+@pytest.fixture
+def phone(http):
+    from tests.twilio_phone import TwilioPhone
+
+    def make(**kwargs) -> TwilioPhone:
+        return TwilioPhone(http, token=TOKEN, base_url=BASE_URL, **kwargs)
+
+    return make

@@ -1,0 +1,45 @@
+"""In-memory services so the engine can be driven without a database or HTTP."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.engine.context import CustomerRecord, Services
+
+ALICE = CustomerRecord(number="1023456781", full_name="Alice Walker", date_of_birth=dt.date(1985, 3, 3),
+                       postcode="SW1A 1AA", phone="+447700900123", email="alice.walker@example.com",
+                       segment="personal")
+
+
+@dataclass
+class MemoryDirectory:
+    customers: dict[str, CustomerRecord] = field(default_factory=lambda: {ALICE.number: ALICE})
+
+    def find(self, number: str) -> CustomerRecord | None:
+        return self.customers.get(number)
+
+
+@dataclass
+class MemoryLedger:
+    threshold: int = 3
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def is_locked(self, number: str) -> bool:
+        return self.failures.get(number, 0) >= self.threshold
+
+    def record_failure(self, number: str) -> bool:
+        self.failures[number] = self.failures.get(number, 0) + 1
+        return self.is_locked(number)
+
+
+@dataclass
+class MemoryAudit:
+    records: list[dict] = field(default_factory=list)
+
+    def record(self, **kwargs) -> None:
+        self.records.append(kwargs)
+
+
+def memory_services(now: dt.datetime | None = None) -> Services:
+    now = now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+    return Services(directory=MemoryDirectory(), ledger=MemoryLedger(), audit=MemoryAudit(), clock=lambda: now)

@@ -1,0 +1,63 @@
+"""The `bot` command as other tools call it."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, inspect, select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.settings import get_settings
+from bot.store.db import get_engine, transaction
+from bot.store.models import Customer
+from tests.conftest import DEMO_CSV, FLOWS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("FLOWS_DIR", str(FLOWS))
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+    get_engine(url).dispose()
+
+
+def test_db_upgrade_is_idempotent(env):
+    for _ in range(2):
+        result = runner.invoke(app, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+    tables = set(inspect(get_engine(env)).get_table_names())
+    assert {"customers", "conversations", "events", "failed_attempts", "alembic_version"} <= tables
+
+
+def test_customers_import_exit_status(env, tmp_path):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    ok = runner.invoke(app, ["customers", "import", str(DEMO_CSV)])
+    assert ok.exit_code == 0, ok.output
+    assert "4 created" in ok.output
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(DEMO_CSV.read_text().splitlines()[0] + "\n"
+                     "1023456781,Alice Walker,1985-03-03,SW1A 1AA,,,,\n"
+                     "1023456789,Bad Check,1985-03-03,SW1A 1AA,,,,\n")
+    result = runner.invoke(app, ["customers", "import", str(mixed)])
+    assert result.exit_code == 1
+    assert f"{mixed}:3: rejected: customer_number" in result.output
+    assert "1 updated" in result.output
+    with transaction(env) as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 4
+
+
+def test_flows_check(env, tmp_path):
+    assert runner.invoke(app, ["flows", "check"]).exit_code == 0
+    broken = tmp_path / "flows"
+    broken.mkdir()
+    for path in FLOWS.glob("*.yaml"):
+        (broken / path.name).write_text(path.read_text())
+    (broken / "default.yaml").write_text((FLOWS / "default.yaml").read_text().replace("on_fail: to_general", "on_fail: nowhere", 1))
+    result = runner.invoke(app, ["flows", "check", str(broken)])
+    assert result.exit_code == 1
+    assert "default.yaml:" in result.output and "nowhere" in result.output

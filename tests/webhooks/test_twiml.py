@@ -1,0 +1,97 @@
+"""Reply -> TwiML, checked as parsed XML."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
+
+from bot.engine.io import Expect, Handoff, Reply, Segment, Target
+from webhooks.twiml import render_voice, sip_with_headers
+
+CONTEXT = {"customer_number": "1023456781", "verified": True, "factors": ["date_of_birth", "postcode"],
+           "department": "billing", "channel": "voice", "language": "en", "call_sid": "CA1", "locked": False}
+
+
+def parse(body: str) -> ET.Element:
+    root = ET.fromstring(body)
+    assert root.tag == "Response"
+    return root
+
+
+def test_question_becomes_gather_with_a_redirect_for_silence():
+    reply = Reply(say=[Segment("Please enter <your> number & press hash.")],
+                  expect=Expect(num_digits=10, hints=("$OOV_CLASS_DIGIT_SEQUENCE",), language="en-GB"),
+                  language="en-GB", voice="Polly.Amy")
+    root = parse(render_voice(reply, turn=3))
+    gather, redirect = list(root)
+    assert gather.tag == "Gather" and redirect.tag == "Redirect"
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("action") == "/twilio/voice/turn?t=3"
+    assert gather.get("numDigits") == "10" and gather.get("finishOnKey") == "#"
+    assert gather.get("hints") == "$OOV_CLASS_DIGIT_SEQUENCE"
+    assert gather.get("speechTimeout") == "auto" and gather.get("language") == "en-GB"
+    assert gather.get("actionOnEmptyResult") == "false"
+    say = gather.find("Say")
+    assert say.text == "Please enter <your> number & press hash."  # escaped in XML, intact when parsed
+    assert say.get("voice") == "Polly.Amy"
+    assert parse_qs(urlsplit(redirect.text).query) == {"t": ["3"], "e": ["silence"]}
+
+
+def test_speech_model_forces_an_integer_speech_timeout():
+    reply = Reply(say=[Segment("Say it")], expect=Expect(speech_model="phone_call"))
+    gather = parse(render_voice(reply, turn=1)).find("Gather")
+    assert gather.get("speechModel") == "phone_call" and gather.get("speechTimeout").isdigit()
+
+
+def test_digits_are_read_one_by_one():
+    reply = Reply(say=[Segment("I heard "), Segment("10", "digits"), Segment("300ms", "pause"),
+                       Segment("23456781", "digits"), Segment(". Is that right?")], expect=Expect(num_digits=1))
+    say = parse(render_voice(reply, turn=2)).find("Gather/Say")
+    say_as = say.findall("say-as")
+    assert [s.text for s in say_as] == ["10", "23456781"]
+    assert all(s.get("interpret-as") == "digits" for s in say_as)
+    assert say.find("break").get("time") == "300ms"
+    assert "".join(say.itertext()).startswith("I heard")
+
+
+def test_queue_handoff_carries_the_context_in_a_task():
+    reply = Reply(say=[Segment("Putting you through.")],
+                  handoff=Handoff("billing", Target("queue", "billing"), CONTEXT))
+    root = parse(render_voice(reply, turn=9))
+    enqueue = root.find("Enqueue")
+    assert enqueue.text.strip() == "billing" and enqueue.get("workflowSid") is None
+    assert json.loads(enqueue.find("Task").text) == CONTEXT
+
+
+def test_workflow_sid_routes_the_task_through_taskrouter():
+    reply = Reply(handoff=Handoff("billing", Target("queue", "billing"), CONTEXT))
+    enqueue = parse(render_voice(reply, turn=9, workflow_sid="WW0123")).find("Enqueue")
+    assert enqueue.get("workflowSid") == "WW0123"
+    assert json.loads(enqueue.find("Task").text)["verified"] is True
+
+
+def test_number_target_dials_with_a_whisper():
+    reply = Reply(handoff=Handoff("collections", Target("number", "+442071234567"), CONTEXT))
+    number = parse(render_voice(reply, turn=9, whisper_url="/twilio/voice/whisper?call=CA1")).find("Dial/Number")
+    assert number.text == "+442071234567" and number.get("url") == "/twilio/voice/whisper?call=CA1"
+
+
+def test_sip_target_carries_the_context_as_x_headers():
+    reply = Reply(handoff=Handoff("fraud", Target("sip", "sip:fraud@pbx.example.com"), CONTEXT))
+    uri = parse(render_voice(reply, turn=9)).find("Dial/Sip").text
+    assert uri.startswith("sip:fraud@pbx.example.com?")
+    headers = parse_qs(urlsplit(uri.replace("sip:", "sip://", 1)).query)
+    assert headers["X-Customer-Number"] == ["1023456781"]
+    assert headers["X-Verified"] == ["true"]
+    assert headers["X-Factors"] == ["date_of_birth,postcode"]
+    assert headers["X-Locked"] == ["false"]
+
+
+def test_sip_header_values_are_url_encoded():
+    uri = sip_with_headers("sip:a@b", {"department": "a&b=c d"})
+    assert uri == "sip:a@b?X-Department=a%26b%3Dc%20d"
+
+
+def test_end_hangs_up():
+    root = parse(render_voice(Reply(say=[Segment("Goodbye.")], end=True), turn=4))
+    assert [v.tag for v in root] == ["Say", "Hangup"]

@@ -1,0 +1,52 @@
+"""create_app(): the FastAPI application Twilio and the chat widget talk to."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from bot.engine.bundle import FlowBundle, load_bundle
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, get_settings
+from bot.turns import Conversations
+from webhooks import voice
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, bundle: FlowBundle | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    # Flows are checked before the first call: a broken file stops start-up with file and line.
+    bundle = bundle or load_bundle(settings.flows_dir, region=settings.default_region,
+                                   workflow_sid=settings.twilio_workflow_sid)
+    if not settings.twilio_validate_signature:
+        log.warning("TWILIO_VALIDATE_SIGNATURE=false: Twilio signatures are NOT checked (local demo only)")
+    elif not settings.twilio_auth_token:
+        log.warning("TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused with 403")
+
+    app = FastAPI(title="Verification front door", version="0.1.0")
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
+    app.state.bundle = bundle
+    app.state.conversations = Conversations(settings.database_url, lambda: app.state.bundle)
+    app.include_router(voice.router)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "flow_version": app.state.bundle.version}
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Query or body fields of the wrong type: a clear 422 without echoing the input back.
+        return JSONResponse({"detail": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]},
+                            status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> PlainTextResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return PlainTextResponse("temporarily unavailable", status_code=503)
+
+    return app

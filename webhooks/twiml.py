@@ -1,0 +1,117 @@
+"""Reply -> TwiML for Twilio Voice. Built with the twilio library, so every dynamic text is escaped."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from twilio.twiml.voice_response import Gather, Say, VoiceResponse
+
+from bot.engine.io import Expect, Handoff, Reply, Segment
+
+
+def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", workflow_sid: str | None = None,
+                 whisper_url: str | None = None) -> str:
+    response = VoiceResponse()
+    if reply.expect is not None:
+        gather = response.gather(**gather_attributes(reply.expect, action=f"{base_path}/turn?t={turn}"))
+        add_speech(gather, reply)
+        # Twilio falls through to the next verb when nobody answers: come back as "silence", never hang up.
+        response.redirect(f"{base_path}/turn?t={turn}&e=silence", method="POST")
+        return str(response)
+    add_speech(response, reply)
+    if reply.handoff is not None:
+        add_handoff(response, reply.handoff, workflow_sid=workflow_sid, whisper_url=whisper_url)
+    else:
+        response.hangup()
+    return str(response)
+
+
+def gather_attributes(expect: Expect, *, action: str) -> dict:
+    inputs = " ".join(kind for kind, wanted in (("dtmf", expect.dtmf), ("speech", expect.speech)) if wanted)
+    attributes = {
+        "input": inputs or "dtmf",
+        "action": action,
+        "method": "POST",
+        "timeout": expect.timeout,
+        "finish_on_key": expect.finish_on_key,
+        "action_on_empty_result": False,
+    }
+    if expect.num_digits:
+        attributes["num_digits"] = expect.num_digits
+    if expect.speech:
+        # Twilio requires an integer speechTimeout when a speech model is named.
+        attributes["speech_timeout"] = expect.speech_timeout if not expect.speech_model or expect.speech_timeout != "auto" else 3
+        if expect.speech_model:
+            attributes["speech_model"] = expect.speech_model
+        if expect.hints:
+            attributes["hints"] = ",".join(expect.hints)
+        if expect.language:
+            attributes["language"] = expect.language
+    return attributes
+
+
+def add_speech(parent: VoiceResponse | Gather, reply: Reply) -> None:
+    """One <Say> for the whole reply: text, digits read one by one, short pauses."""
+    if not reply.say:
+        return
+    say: Say = parent.say(voice=reply.voice, language=reply.language)
+    pending_text = ""
+    for segment in reply.say:
+        if segment.kind == "text":
+            pending_text += _spaced(pending_text, segment.text)
+            continue
+        if pending_text:
+            say.append(pending_text + " ")
+            pending_text = ""
+        if segment.kind == "digits":
+            say.say_as(segment.text, interpret_as="digits")
+        else:
+            say.break_(time=segment.text)
+    if pending_text:
+        say.append((" " if say.verbs else "") + pending_text)
+
+
+def _spaced(before: str, text: str) -> str:
+    if before and not before.endswith(" ") and not text.startswith((" ", ".", ",", "?", "!")):
+        return " " + text
+    return text
+
+
+def add_handoff(response: VoiceResponse, handoff: Handoff, *, workflow_sid: str | None, whisper_url: str | None) -> None:
+    target = handoff.target
+    attributes = json.dumps(handoff.context, sort_keys=True)
+    if target.kind == "queue":
+        sid = target.workflow_sid or workflow_sid
+        if sid:
+            enqueue = response.enqueue(None, workflow_sid=sid)
+            enqueue.task(attributes)
+        else:
+            # Without TaskRouter the queue is named after the department; the Task still carries the context.
+            enqueue = response.enqueue(target.address)
+            enqueue.task(attributes)
+    elif target.kind == "sip":
+        dial = response.dial(answer_on_bridge=True)
+        dial.sip(sip_with_headers(target.address, handoff.context))
+    else:
+        dial = response.dial(answer_on_bridge=True)
+        dial.number(target.address, url=whisper_url)
+
+
+def sip_with_headers(uri: str, context: dict) -> str:
+    """Context as X- headers on the SIP URI (values URL-encoded; None as empty)."""
+    headers = []
+    for key, value in context.items():
+        name = "X-" + "-".join(part.capitalize() for part in key.split("_"))
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
+            value = ",".join(value)
+        elif value is None:
+            value = ""
+        headers.append(f"{name}={quote(str(value), safe='')}")
+    separator = "&" if "?" in uri else "?"
+    return uri + separator + "&".join(headers)
+
+
+def render_text(segments: list[Segment]) -> str:
+    return " ".join(s.text for s in segments if s.kind != "pause")
