@@ -15,7 +15,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+# The browser test drives Debian's chromium through Playwright (which cannot download its own browsers here).
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python $(CHROMIUM)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 

@@ -25,6 +25,21 @@ class Settings(BaseSettings):
     default_region: str = Field(default="GB", min_length=2, max_length=2)
     log_level: str = "INFO"
 
+    # Chat channels (SMS, WhatsApp, web): a conversation idle this long is over; the next message starts afresh.
+    chat_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Longest web chat message accepted (characters); Twilio caps an SMS/WhatsApp Body at 1600.
+    chat_max_message_chars: int = Field(default=500, ge=20, le=1600)
+    # Web chat requests allowed per rolling window: per session, and per client address.
+    chat_rate_limit_per_session: int = Field(default=30, ge=1)
+    chat_rate_limit_per_client: int = Field(default=60, ge=1)
+    chat_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    # Where chat handoffs are posted (transcript + context, HMAC-SHA256 signed with the secret).
+    agent_desk_url: str | None = None
+    agent_desk_secret: str | None = None
+    agent_desk_attempts: int = Field(default=5, ge=1, le=20)
+    agent_desk_backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    agent_desk_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
@@ -35,7 +50,17 @@ class Settings(BaseSettings):
             raise ValueError("PUBLIC_BASE_URL must start with http:// or https://")
         return value
 
-    @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid")
+    @field_validator("agent_desk_url")
+    @classmethod
+    def _desk_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("AGENT_DESK_URL must start with http:// or https://")
+        return value
+
+    @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -49,6 +74,9 @@ class Settings(BaseSettings):
     def _refuse_placeholder_token(self) -> "Settings":
         if self.twilio_auth_token and self.twilio_auth_token.lower() in {"changeme", "your-auth-token", "xxx"}:
             raise ValueError("TWILIO_AUTH_TOKEN is a placeholder; set the real token or leave it empty")
+        if self.agent_desk_url and (not self.agent_desk_secret or len(self.agent_desk_secret) < 16):
+            # An unsigned handoff could be forged by anyone who finds the desk's URL.
+            raise ValueError("AGENT_DESK_URL is set: AGENT_DESK_SECRET must be set too, at least 16 characters")
         return self
 
     @property

@@ -23,7 +23,7 @@ def load_flows(settings: Settings, directory: Path | None = None):
 def fail_config(exc: ConfigError) -> None:
     """Print every problem as file:line: message and exit 1."""
     for problem in exc.problems:
-        err.print(str(problem), markup=False, highlight=False)
+        typer.echo(str(problem), err=True)  # one line each, never wrapped: editors jump to file:line
     raise typer.Exit(1)
 
 

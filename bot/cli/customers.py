@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import bundle_or_exit, err, out
+from bot.cli.common import bundle_or_exit, out
 from bot.settings import get_settings
 
 app = typer.Typer(help="The customer directory.", no_args_is_help=True)
@@ -23,7 +23,7 @@ def import_csv(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
     with transaction(settings.database_url) as session:
         report = import_customers(session, file, schemes=bundle.schemes, region=settings.default_region)
     for line, reason in report.rejected:
-        err.print(f"{file}:{line}: rejected: {reason}", markup=False, highlight=False)
+        typer.echo(f"{file}:{line}: rejected: {reason}", err=True)
     out.print(f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
     if report.rejected:
         raise typer.Exit(1)

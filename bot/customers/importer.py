@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.logging_setup import mask
-from bot.numbering import SchemeSet, NumberError as ValidationError
+from bot.numbering import SchemeSet, NumberError as ValidationError, keypad_form
 from bot.store.models import Customer, utcnow
 from bot.understanding import read_postcode
 
@@ -82,7 +82,8 @@ def clean_row(row: dict[str, Any], *, schemes: SchemeSet, region: str, today: dt
     if status not in STATUSES:
         raise RowError(f"status must be one of {', '.join(STATUSES)}")
     return {"customer_number": number, "full_name": name, "date_of_birth": born, "postcode": postcode.value,
-            "phone": phone, "email": email, "segment": value("segment") or None, "status": status}
+            "phone": phone, "email": email, "segment": value("segment") or None, "status": status,
+            "keypad_form": keypad_form(number)}
 
 
 def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region: str,

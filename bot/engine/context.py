@@ -32,6 +32,9 @@ class CustomerRecord:
 class Directory(Protocol):
     def find(self, number: str) -> CustomerRecord | None: ...
 
+    def find_by_keypad(self, digits: str) -> list[str]:
+        """Numbers whose phone-keypad form is `digits` (MB1234567O -> 6212345676), sorted."""
+
 
 class Ledger(Protocol):
     def is_locked(self, number: str) -> bool: ...

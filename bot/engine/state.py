@@ -1,6 +1,7 @@
 """A conversation's state between turns. Saved as JSON in the conversation row, never in process memory."""
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,7 +33,8 @@ class State:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "State":
-        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        # A deep copy: the row's loaded value must stay as it was, or the ORM sees no change to save.
+        known = {k: copy.deepcopy(v) for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
     def count(self, step: str, kind: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -50,6 +50,9 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The digits a keypad caller presses for the number (MB1234567O -> 6212345676): letters
+    # typed on 2-9 are looked up here, since only the directory knows which spelling exists.
+    keypad_form: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class Conversation(Base):
@@ -130,3 +133,105 @@ class VerificationDecision(Base):
     reason: Mapped[str | None] = mapped_column(String(80))
     flow_version: Mapped[str | None] = mapped_column(String(64))
 
+
+
+class ChatThread(Base):
+    """An SMS or WhatsApp pair (customer's address, our number) and the conversation it is in now.
+
+    One row per pair; when the conversation has been idle too long it points at a new one."""
+
+    __tablename__ = "chat_threads"
+    __table_args__ = (UniqueConstraint("customer_address", "our_address", name="uq_chat_threads_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    customer_address: Mapped[str] = mapped_column(String(80))
+    our_address: Mapped[str] = mapped_column(String(80))
+    conversation_key: Mapped[str] = mapped_column(String(200))
+    # Twilio may deliver the same message twice: the second gets the stored reply, not a second turn.
+    last_message_sid: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ChatSession(Base):
+    """A web chat. Its bearer token is kept only as a SHA-256 hash, so a database leak does not leak sessions."""
+
+    __tablename__ = "chat_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    conversation_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ChatMessage(Base):
+    """The chat transcript an agent receives. Answers to verification questions are stored withheld."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(16))  # customer | bot
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RateLimitHit(Base):
+    """One request counted against a bucket (a web chat session, a hashed client address); rows expire with the window."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_at", "bucket", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DeskDelivery(Base):
+    """A chat handoff for the agent desk: pending, delivered, or dead (the dead letter, kept for a resend)."""
+
+    __tablename__ = "desk_deliveries"
+    __table_args__ = (Index("ix_desk_deliveries_status", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(String(32))
+    # The exact JSON bytes that are signed and sent, so every retry sends the same body.
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class IssuedNumber(Base):
+    """A customer number handed out by `bot numbers issue`. Rows are never deleted, so a number,
+    closed or not, can never be issued twice."""
+
+    __tablename__ = "issued_numbers"
+    __table_args__ = (Index("ix_issued_numbers_prefix", "scheme", "prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    scheme: Mapped[str] = mapped_column(String(40))
+    prefix: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | suspended | closed
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NumberStatusChange(Base):
+    """Append-only audit of customer number status changes: who, when, why. Never personal data."""
+
+    __tablename__ = "number_status_changes"
+    __table_args__ = (Index("ix_number_status_changes_number", "number", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(String(20))
+    new: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    changed_by: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

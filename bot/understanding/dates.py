@@ -15,6 +15,7 @@ from .numbers import DIGIT_WORDS, OH_WORDS, read_cardinal, read_ordinal
 from .text import normalise, too_long
 
 OLDEST = 125  # years; an older date of birth is a mis-hearing, not a customer
+_MAX_PARTS = 16  # "oh three oh three one nine eight five" is 8; more is not one date
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def read_date(text: str, *, day_first: bool = True, today: date | None = None) -
     if too_long(text):
         return DateReading(None, False, (), "unreadable")
     toks = _tokens(text)
-    if not toks:
+    if not toks or len(toks) > _MAX_PARTS:
         return DateReading(None, False, (), "unreadable")
     triples, bare_year = _triples(toks, day_first)
     if bare_year:

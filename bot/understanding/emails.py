@@ -24,7 +24,8 @@ _BOUNDARY = frozenset(
     """is it's its email e-mail mail address my the um uh er erm yeah yes sure ok okay so
     that's it thanks thank you please cheers all one word no spaces and then that""".split()
 )
-_TYPED = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
+_EDGES = "<>()[],;:\"'!?."
+_MAX_ATS = 3  # the address is near the end; a long list of "at"s is not worth validating
 _PIECE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[@._+\-]")
 # Spoken spelling instructions, not part of the address: "capital J".
 _DROP = frozenset("capital capitals uppercase upper lowercase lower small letter".split())
@@ -90,14 +91,14 @@ def read_email(text: str) -> str | None:
     if too_long(text):
         return None
     text = normalise(text)
-    for typed in _TYPED.findall(text):
-        found = _valid(typed)
+    for typed in (w.strip(_EDGES) for w in text.split() if "@" in w):
+        found = _valid(typed.removeprefix("mailto:"))
         if found:
             return found
     pieces = _spoken_pieces(text)
     ats = [k for k, p in enumerate(pieces) if p == "@"]
     # "I'm at home, it's jo at example dot com": try the last "at" first.
-    for at in reversed(ats):
+    for at in reversed(ats[-_MAX_ATS:]):
         found = _valid(_around(pieces, at))
         if found:
             return found

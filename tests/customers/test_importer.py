@@ -10,7 +10,7 @@ from bot.store.db import transaction
 from bot.store.models import Customer
 
 HEADER = "customer_number,full_name,date_of_birth,postcode,phone,email,segment,status\n"
-GOOD = "1023456781,Alice Walker,1985-03-03,sw1a1aa,07700 900123,Alice.Walker@Example.com,personal,active\n"
+GOOD = "1023456781,Alice Walker,1985-03-03,sw1a1aa,07911 123456,Alice.Walker@Example.com,personal,active\n"
 GOOD_2 = "2076543213,Robert Jones,1972-11-25,90210-1234,+1 415 555 0100,bob@example.com,,\n"
 
 
@@ -31,7 +31,7 @@ def test_good_rows_are_normalised(tmp_path, sqlite_url, bundle):
     assert (report.created, report.updated, report.rejected) == (2, 0, [])
     rows = all_customers(sqlite_url)
     alice, bob = rows["1023456781"], rows["2076543213"]
-    assert alice.postcode == "SW1A 1AA" and alice.phone == "+447700900123"
+    assert alice.postcode == "SW1A 1AA" and alice.phone == "+447911123456"
     assert alice.date_of_birth == dt.date(1985, 3, 3) and alice.status == "active"
     assert bob.phone == "+14155550100" and bob.postcode.startswith("90210") and bob.status == "active"
     assert bob.segment is None

@@ -5,9 +5,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.engine.context import CustomerRecord, Services
+from bot.numbering import keypad_form
 
 ALICE = CustomerRecord(number="1023456781", full_name="Alice Walker", date_of_birth=dt.date(1985, 3, 3),
-                       postcode="SW1A 1AA", phone="+447700900123", email="alice.walker@example.com",
+                       postcode="SW1A 1AA", phone="+447911123456", email="alice.walker@example.com",
                        segment="personal")
 
 
@@ -17,6 +18,9 @@ class MemoryDirectory:
 
     def find(self, number: str) -> CustomerRecord | None:
         return self.customers.get(number)
+
+    def find_by_keypad(self, digits: str) -> list[str]:
+        return sorted(n for n in self.customers if keypad_form(n) == digits)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.context import Turn
-from bot.engine.io import Expect, Input
+from bot.engine.io import Expect, Input, Option
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.understanding import read_yes_no
 
@@ -36,6 +36,8 @@ class Accepted:
     stored: Any  # JSON-safe form kept while waiting for a yes/no
     readback: dict[str, Any] = field(default_factory=dict)
     confirm: bool = False
+    # Further readings (stored form) offered one at a time if the caller says no to this one.
+    alternatives: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -65,7 +67,8 @@ class AskingStep(Step):
         language = turn.bundle.flow.voice_for(turn.state.language).get("language")
         if confirming:
             return Expect(dtmf=True, speech=True, num_digits=1, timeout=settings.get("timeout", 6),
-                          hints=YES_NO_HINTS, language=language, speech_timeout="auto")
+                          hints=YES_NO_HINTS, language=language, speech_timeout="auto",
+                          options=(Option("yes", "Yes"), Option("no", "No")))
         return Expect(
             dtmf="dtmf" in inputs,
             speech="speech" in inputs,
@@ -101,7 +104,7 @@ class AskingStep(Step):
         threshold = turn.flow.settings.get("confirm_below_confidence", 0.0)
         unsure = inp.kind == "speech" and inp.confidence is not None and inp.confidence < threshold
         if (result.confirm or unsure) and self.get("confirm"):
-            turn.state.pending = {"step": self.name, "value": result.stored}
+            turn.state.pending = {"step": self.name, "value": result.stored, "alternatives": result.alternatives}
             turn.event("confirming")
             return Outcome(say=turn.text(self.get("confirm"), **{**self.values(turn), **result.readback}),
                            expect=self.expect(turn, confirming=True))
@@ -146,6 +149,14 @@ class AskingStep(Step):
         if answer:
             turn.event("confirmed")
             return self.accept(turn, self.restore(pending["value"]))
+        if pending.get("alternatives"):
+            # Not a failed try: the caller is choosing among a few readings (bounded by whoever offered them).
+            following, *rest = pending["alternatives"]
+            turn.state.pending = {"step": self.name, "value": following, "alternatives": rest}
+            turn.event("confirming", "alternative")
+            stored = self.restore(following)
+            return Outcome(say=turn.text(self.get("confirm"), **{**self.values(turn), **self.readback(turn, stored)}),
+                           expect=self.expect(turn, confirming=True))
         # A "no" is a failed try: it counts, so a caller cannot be kept in a loop.
         return self.retry(turn, "no_match", text=self.get("prompt"))
 

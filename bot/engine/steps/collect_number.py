@@ -12,6 +12,8 @@ from bot.engine.context import Turn
 from bot.engine.io import Input, Segment
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
+from bot.engine.steps.keypad_entry import read_keypad_letters
+from bot.engine.steps.number_values import prefix_list
 from bot.numbering import NumberError as ValidationError
 from bot.understanding import read_characters
 
@@ -40,7 +42,7 @@ class CollectNumberStep(AskingStep):
 
     def values(self, turn: Turn) -> dict[str, Any]:
         lengths = sorted(turn.bundle.schemes.lengths)
-        return {"length": " or ".join(str(n) for n in lengths)}
+        return {"length": " or ".join(str(n) for n in lengths), "prefixes": prefix_list(turn.bundle.schemes)}
 
     def default_num_digits(self, turn: Turn) -> int | None:
         # Submit as soon as a full number is keyed (the hash key still works) unless letters are possible.
@@ -63,11 +65,18 @@ class CollectNumberStep(AskingStep):
         except ValidationError as exc:
             kind = getattr(exc, "kind", "checksum")
             if inp.kind == "digits" and schemes.alphanumeric and text.isdigit():
-                candidates = schemes.keypad_candidates(text)
-                if len(candidates) == 1:
-                    return self._accepted(turn, candidates[0], confirm=True)
+                return self._keypad_letters(turn, text)
             return Rejected(reason=kind)
         return self._accepted(turn, match.number, confirm=repaired)
+
+    def _keypad_letters(self, turn: Turn, digits: str) -> Accepted | Rejected:
+        # Letters keyed on 2-9 are always read back, one candidate at a time (keypad_entry.py).
+        found = read_keypad_letters(turn, digits)
+        if not found.numbers:
+            return Rejected(reason=found.problem)
+        first, *others = found.numbers
+        return Accepted(value=first, stored=first, readback=self.readback(turn, first), confirm=True,
+                        alternatives=others)
 
     def _accepted(self, turn: Turn, number: str, *, confirm: bool) -> Accepted:
         return Accepted(value=number, stored=number, readback=self.readback(turn, number), confirm=confirm)

@@ -8,6 +8,7 @@ from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
+from bot.engine.text import channel_group
 from bot.understanding import match_intent, read_characters
 
 SPECIAL_DEPARTMENTS = ("$default", "$general")
@@ -52,6 +53,9 @@ class MenuStep(AskingStep):
 
     def values(self, turn: Turn) -> dict[str, Any]:
         spoken = [turn.text(o["say"])[0].text for o in self.options if turn.text(o["say"])]
+        if channel_group(turn.state.channel) == "chat":
+            # Written options read best one to a line (an SMS shows the line breaks as they are).
+            return {"options": "\n" + "\n".join(spoken) + "\n"}
         return {"options": " ".join(spoken)}
 
     def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:

@@ -21,6 +21,9 @@ class VerifyStep(Step):
         "on_retry": Spec("step", required=True),
         "on_fail": Spec("step", required=True),
         "on_closed": Spec("step"),
+        # Suspended (on hold, may return) is not closed: its own wording and team. Without
+        # on_suspended, a suspended account takes the on_closed path as before.
+        "on_suspended": Spec("step"),
     }
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
@@ -45,10 +48,12 @@ class VerifyStep(Step):
             turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
                                        result="verified", reason=None)
             turn.event("verified")
-            if record.status != "active" and self.get("on_closed"):
+            detour = self.get("on_suspended") if record.status == "suspended" else None
+            detour = detour or (self.get("on_closed") if record.status != "active" else None)
+            if detour:
                 state.handoff_reason = "account-" + record.status
                 turn.event("account-" + record.status)
-                return Outcome(goto=self.get("on_closed"))
+                return Outcome(goto=detour)
             return Outcome(goto=self.get("on_pass"))
 
         state.verify_failures += 1

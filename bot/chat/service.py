@@ -1,0 +1,140 @@
+"""One chat message through the engine: find or start the conversation (web session or SMS/WhatsApp thread),
+run the turn, keep the transcript, and queue a handoff for the agent desk.
+
+Adapters call this with text and get the rendered reply back; they never touch the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.chat import desk, ratelimit, sessions, threads, transcript
+from bot.chat.desk import AgentDesk
+from bot.chat.render import chat_text
+from bot.engine.io import Input, Reply
+from bot.store.db import transaction
+from bot.store.models import Conversation, utcnow
+from bot.turns import Conversations, Renderer
+
+
+# Control characters other than tab and newline: PostgreSQL refuses NUL, and none of them means anything in a chat.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Text as typed, safe to store: lone surrogates (valid JSON, invalid UTF-8) and control characters removed."""
+    return _CONTROL.sub("", text.encode("utf-8", "replace").decode("utf-8")).strip()
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    body: str  # the rendered reply, as stored with the turn
+    reply: Reply | None  # None when a stored reply was sent again
+    conversation_id: str | None
+    delivery_id: str | None = None  # a handoff waiting to be posted to the agent desk
+
+
+class _Limited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+class ChatService:
+    def __init__(self, conversations: Conversations, agent_desk: AgentDesk, *, idle_minutes: int,
+                 clock: Callable[[], dt.datetime] = utcnow):
+        self.conversations = conversations
+        self.desk = agent_desk
+        self.idle_minutes = idle_minutes
+        self.clock = clock
+
+    @property
+    def database_url(self) -> str:
+        return self.conversations.database_url
+
+    # -- SMS and WhatsApp -----------------------------------------------------------------
+    def message(self, *, channel: str, customer: str, ours: str, message_sid: str | None, text: str,
+                render: Renderer) -> ChatTurn:
+        with transaction(self.database_url) as session:
+            thread = threads.open_thread(session, channel=channel, customer=customer, ours=ours,
+                                         message_sid=message_sid, now=self.clock(), idle_minutes=self.idle_minutes)
+        if thread.duplicate:
+            stored = self._stored(thread.conversation_key)
+            if stored is not None:
+                return ChatTurn(stored, None, None)
+        inp = Input(channel=channel, session_key=thread.conversation_key, kind="start" if thread.new else "text",
+                    value=clean(text), caller=customer, called=ours)
+        return self.run(inp, render=render, reply_to={"address": customer, "from": ours})
+
+    # -- web chat ---------------------------------------------------------------------------
+    def start_web(self, *, render: Renderer) -> tuple[sessions.NewSession, ChatTurn]:
+        with transaction(self.database_url) as session:
+            new = sessions.create_session(session, now=self.clock())
+        inp = Input(channel="web", session_key=new.conversation_key, kind="start")
+        return new, self.run(inp, render=render, reply_to={"session_id": new.session_id})
+
+    def web_access(self, *, session_id: str, token: str | None) -> sessions.Access | None:
+        with transaction(self.database_url) as session:
+            return sessions.authenticate(session, session_id=session_id, token=token, now=self.clock(),
+                                         idle_minutes=self.idle_minutes)
+
+    def web_message(self, access: sessions.Access, *, text: str, render: Renderer) -> ChatTurn:
+        inp = Input(channel="web", session_key=access.conversation_key, kind="text", value=clean(text))
+        return self.run(inp, render=render, reply_to={"session_id": access.session_id})
+
+    def throttle(self, limits: list[tuple[str, int]], *, window_seconds: int) -> int | None:
+        """Count this request against every (bucket, limit); None if all allow it, else seconds to wait."""
+        try:
+            with transaction(self.database_url) as session:
+                now = self.clock()
+                for bucket, limit in limits:
+                    wait = ratelimit.take(session, bucket=bucket, limit=limit, window_seconds=window_seconds, now=now)
+                    if wait is not None:
+                        raise _Limited(wait)  # rolls back the hits already counted for this request
+        except _Limited as limited:
+            return limited.retry_after
+        return None
+
+    # -- every chat channel ---------------------------------------------------------------------
+    def run(self, inp: Input, *, render: Renderer, reply_to: dict[str, Any]) -> ChatTurn:
+        bundle = self.conversations.bundle()
+        with transaction(self.database_url) as session:
+            before = session.scalar(select(Conversation.state).where(Conversation.session_key == inp.session_key))
+        answering = transcript.asks_for_answer(bundle, before)
+        result = self.conversations.handle(inp, turn=None, render=render)
+        if result.replayed or result.reply is None:
+            return ChatTurn(result.body, None, result.conversation_id)
+        reply = result.reply
+        now = self.clock()
+        with transaction(self.database_url) as session:
+            conversation = session.get(Conversation, result.conversation_id)
+            transcript.add(session, conversation_id=conversation.id, sender="customer", text=inp.value.strip(),
+                           withheld=answering and bool(inp.value.strip()), at=now)
+            transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
+                           withheld=transcript.reads_back_answer(bundle, conversation.state), at=now)
+            if reply.handoff is None:
+                return ChatTurn(result.body, reply, conversation.id)
+            session.flush()
+            payload = {
+                "type": "chat.handoff",
+                "conversation_id": conversation.id,
+                "channel": inp.channel,
+                "department": reply.handoff.department,
+                "target": {"kind": reply.handoff.target.kind, "address": reply.handoff.target.address},
+                "context": reply.handoff.context,
+                "reply_to": reply_to,
+                "transcript": transcript.load(session, conversation_id=conversation.id),
+                "created_at": now.isoformat(),
+            }
+            delivery = desk.enqueue(session, conversation_id=conversation.id, payload=payload,
+                                    configured=self.desk.configured, now=now)
+            delivery_id = delivery.id if delivery.status == "pending" else None
+        return ChatTurn(result.body, reply, result.conversation_id, delivery_id)
+
+    def _stored(self, key: str) -> str | None:
+        with transaction(self.database_url) as session:
+            return session.scalar(select(Conversation.last_response).where(Conversation.session_key == key))
