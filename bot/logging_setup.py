@@ -42,7 +42,11 @@ def redact(text: str) -> str:
         # (ZIP codes, one-time codes, years) would give too much away and are removed.
         if digits >= 4 and sum(c.isalnum() for c in found) >= 8:
             return keep(mask(found))
-        return keep("[redacted]") if digits >= 4 else found
+        # Short runs are removed when they stand alone or dash-joined (ZIP, ZIP+4, codes, years);
+        # "HTTP/1.1 200" stays readable.
+        if digits >= 4 and (found.replace("-", "").isalnum()):
+            return keep("[redacted]")
+        return found
 
     text = _RUN.sub(run, text)
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)

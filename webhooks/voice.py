@@ -34,6 +34,9 @@ def _caller(form) -> str | None:
 
 def _input(form, *, kind: str | None = None) -> Input:
     digits = str(form.get("Digits", "")).strip()
+    if digits and str(form.get("FinishedOnKey", "")) == "#":
+        # Twilio drops the finish key from Digits; the engine wants to know the caller pressed it.
+        digits += "#"
     speech = str(form.get("SpeechResult", "")).strip()
     confidence = None
     try:

@@ -41,7 +41,8 @@ class FlowBundle:
         """`$general` is the unverified queue; `$default` is the department the number's prefix gives."""
         if wanted in self.departments:
             return wanted
-        if wanted == "$default" and state.customer_number:
+        # Only a verified caller goes to the team their number belongs to; anyone else to general.
+        if wanted == "$default" and state.customer_number and state.verified:
             try:
                 prefix = self.schemes.validate(state.customer_number).prefix
             except ValidationError:

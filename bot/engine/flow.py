@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.source import Problem, Source
 from bot.engine.steps import STEP_TYPES, Step
-from bot.engine.steps.base import check_field
+from bot.engine.steps.base import Spec, check_field
 
-TOP_LEVEL = {"name", "start", "languages", "settings", "steps"}
+TOP_LEVEL = {"name", "start", "languages", "settings", "controls", "steps"}
+CONTROLS = {"agent": "step", "restart": "step", "help": "text", "restart_prompt": "text"}
 SETTINGS = {
     "date_layout": ("DDMMYYYY", "MMDDYYYY"),
     "confirm_below_confidence": (0.0, 1.0),
@@ -25,6 +26,7 @@ class Flow:
     languages: list[str]
     settings: dict[str, Any]
     steps: dict[str, Step]
+    controls: dict[str, Any] = field(default_factory=dict)
 
     @property
     def default_language(self) -> str:
@@ -58,6 +60,8 @@ def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
         problems += step_problems
         if step is not None:
             steps[str(name)] = step
+    controls = data.get("controls") or {}
+    problems += _check_controls(source, controls, raw_steps, languages)
     start = data.get("start")
     if start not in raw_steps:
         problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"))
@@ -66,13 +70,34 @@ def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
             if target not in raw_steps:
                 problems.append(source.problem(("steps", name, field), f"{field} goes to a step that does not exist: {target!r}"))
     if start in steps:
-        reachable = _reachable(start, steps)
+        entry_points = [start] + [v for k, v in controls.items() if CONTROLS.get(k) == "step"]
+        reachable = set().union(*(_reachable(name, steps) for name in entry_points))
         for name in raw_steps:
             if name not in reachable and name in steps:
                 problems.append(source.problem(("steps", name), f"step {name!r} can never be reached from {start!r}"))
     if problems:
         return None, problems
-    return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps), []
+    return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps, dict(controls)), []
+
+
+def _check_controls(source: Source, controls: Any, raw_steps: Mapping, languages: list[str]) -> list[Problem]:
+    """`controls:` says where "agent" and "start again" go, and what "help" says, at any question."""
+    if not isinstance(controls, Mapping):
+        return [source.problem(("controls",), "expected agent, restart, help, restart_prompt")]
+    problems = []
+    for key, value in controls.items():
+        path = ("controls", key)
+        if key not in CONTROLS:
+            problems.append(source.problem(path, f"unknown control {key!r}; expected one of {', '.join(CONTROLS)}"))
+            continue
+        message = check_field(Spec(CONTROLS[key]), value)
+        if message:
+            problems.append(source.problem(path, message))
+        elif CONTROLS[key] == "step" and value not in raw_steps:
+            problems.append(source.problem(path, f"{key} goes to a step that does not exist: {value!r}"))
+        elif CONTROLS[key] == "text":
+            problems += _check_languages(source, path, value, languages)
+    return problems
 
 
 def _check_settings(source: Source, settings: Any) -> list[Problem]:

@@ -23,6 +23,10 @@ class State:
     verified: bool = False
     locked: bool = False
     department: str | None = None
+    # The start of a number given in parts, until the rest arrives.
+    partial: str | None = None
+    # "repeat" and "help" asked at the current question: capped so they cannot go on forever.
+    controls: int = 0
     # A reading awaiting the caller's yes/no; cleared as soon as it is answered.
     pending: dict[str, Any] | None = None
     handoff_reason: str | None = None

@@ -12,7 +12,7 @@ from typing import Any
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
 from bot.engine.steps.base import Outcome, Spec, Step
-from bot.understanding import read_yes_no
+from bot.understanding import read_control, read_yes_no
 
 ASKING_SPECS: dict[str, Spec] = {
     "prompt": Spec("text", required=True),
@@ -24,7 +24,10 @@ ASKING_SPECS: dict[str, Spec] = {
     "invalid": Spec("mapping"),
     "next": Spec("step", required=True),
     "on_fail": Spec("step", required=True),
+    "help": Spec("text"),
 }
+
+MAX_CONTROLS = 5
 
 GATHER_KEYS = {"hints", "speech_timeout", "speech_model", "timeout", "language", "finish_on_key", "num_digits", "input"}
 YES_NO_HINTS = ("yes", "no", "correct", "that's right", "wrong")
@@ -87,6 +90,8 @@ class AskingStep(Step):
     def enter(self, turn: Turn) -> Outcome:
         turn.state.reset(self.name)
         turn.state.pending = None
+        turn.state.partial = None
+        turn.state.controls = 0
         return self.ask(turn, self.get("prompt"))
 
     def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
@@ -94,11 +99,18 @@ class AskingStep(Step):
 
     def handle(self, turn: Turn, inp: Input) -> Outcome:
         pending = turn.state.pending
+        control = read_control(inp.value) if inp.kind in ("speech", "text") else None
+        if control is None and inp.kind == "digits" and inp.value.strip() == "*":
+            control = "repeat"
+        if control is not None:
+            return self.control(turn, control)
         if pending and pending.get("step") == self.name:
             return self._confirmation(turn, inp, pending)
         if inp.kind == "silence" or not inp.value.strip():
             return self.retry(turn, "no_input")
         result = self.interpret(turn, inp)
+        if isinstance(result, Outcome):
+            return result
         if isinstance(result, Rejected):
             return self.retry(turn, "no_match", reason=result.reason, values=result.values)
         threshold = turn.flow.settings.get("confirm_below_confidence", 0.0)
@@ -123,6 +135,38 @@ class AskingStep(Step):
             ladder = self.get(kind)
             text = ladder[min(count, len(ladder)) - 1]
         return self.ask(turn, text, **(values or {}))
+
+    def control(self, turn: Turn, control: str) -> Outcome:
+        """Words that steer rather than answer: repeat, help, start again, agent."""
+        state = turn.state
+        controls = turn.flow.controls
+        turn.event(control)
+        if control == "agent" and controls.get("agent"):
+            state.pending = None
+            state.handoff_reason = "agent-requested"
+            return Outcome(goto=controls["agent"])
+        if control == "restart":
+            state.pending = None
+            state.partial = None
+            target = controls.get("restart")
+            if target and target != self.name:
+                state.customer_number = None
+                state.factors = {}
+                return Outcome(say=turn.text(controls.get("restart_prompt", "")), goto=target)
+            return self.ask(turn, self.get("prompt"))
+        state.controls += 1
+        if state.controls > MAX_CONTROLS:
+            # Asked again and again: count it as a failed try so the conversation still moves on.
+            return self.retry(turn, "no_match")
+        if state.pending and state.pending.get("step") == self.name:
+            stored = self.restore(state.pending["value"])
+            say = turn.text(self.get("confirm"), **{**self.values(turn), **self.readback(turn, stored)})
+            return Outcome(say=say, expect=self.expect(turn, confirming=True))
+        if control == "help":
+            helper = self.get("help") or controls.get("help")
+            return Outcome(say=turn.text(helper, **self.values(turn)) + turn.text(self.get("prompt"), **self.values(turn)),
+                           expect=self.expect(turn))
+        return self.ask(turn, self.get("prompt"))
 
     def exhausted(self, turn: Turn) -> Outcome:
         turn.state.pending = None

@@ -14,6 +14,7 @@ from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
 from bot.engine.steps.keypad_entry import read_keypad_letters
 from bot.engine.steps.number_values import prefix_list
+from bot.numbering import NATO
 from bot.numbering import NumberError as ValidationError
 from bot.understanding import read_characters
 
@@ -37,6 +38,7 @@ class CollectNumberStep(AskingStep):
     specs = {
         **ASKING_SPECS,
         "on_locked": Spec("step"),
+        "chunk": Spec("text"),
         "locked_prompt": Spec("text", default="For your security, I'll put you through to a colleague who can help."),
     }
 
@@ -49,17 +51,32 @@ class CollectNumberStep(AskingStep):
         schemes = turn.bundle.schemes
         return max(schemes.lengths) if not schemes.alphanumeric else None
 
-    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
+    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected | Outcome:
         schemes = turn.bundle.schemes
+        state = turn.state
+        # "#" means the caller said they were done; a keypad entry without it came on a pause.
+        finished = inp.kind == "digits" and inp.value.endswith("#")
         repaired = False
         if inp.kind == "digits":
             text = inp.value.replace("*", "").rstrip("#")
+            if not text:
+                return Rejected()
         else:
-            reading = read_characters(inp.value, layout=self._layout(turn), accept=schemes.is_valid)
+            reading = read_characters(inp.value, layout=None if state.partial else self._layout(turn),
+                                      accept=None if state.partial else schemes.is_valid)
+            if not reading.candidates:
+                reading = read_characters(inp.value)
             if not reading.candidates:
                 return Rejected()
             text = reading.value or reading.candidates[0]
             repaired = reading.repaired or reading.ambiguous
+        if state.partial:
+            # A number given in parts: what came before plus this part; always read back at the end.
+            text, repaired = state.partial + text, True
+        chunk = self._chunk(turn, text, finished=finished, repaired=repaired)
+        if chunk is not None:
+            return chunk
+        state.partial = None
         try:
             match = schemes.validate(text)
         except ValidationError as exc:
@@ -68,6 +85,20 @@ class CollectNumberStep(AskingStep):
                 return self._keypad_letters(turn, text)
             return Rejected(reason=kind)
         return self._accepted(turn, match.number, confirm=repaired)
+
+    def _chunk(self, turn: Turn, text: str, *, finished: bool, repaired: bool) -> Outcome | None:
+        """Keep a plausible start of a number and ask for the rest (only where the flow words it)."""
+        wording = self.get("chunk")
+        schemes = turn.bundle.schemes
+        if not wording or finished or len(text) >= min(schemes.lengths):
+            return None
+        if not any(len(text) < s.length and all(c in allowed for c, allowed in zip(text, s.positions))
+                   for s in schemes.schemes):
+            return None
+        turn.state.partial = text
+        turn.event("partial", f"{len(text)} of {min(schemes.lengths)}")
+        so_far = readback_segments([[c if c.isdigit() else NATO.get(c, c) for c in text]])
+        return Outcome(say=turn.text(wording, **{**self.values(turn), "so_far": so_far}), expect=self.expect(turn))
 
     def _keypad_letters(self, turn: Turn, digits: str) -> Accepted | Rejected:
         # Letters keyed on 2-9 are always read back, one candidate at a time (keypad_entry.py).
@@ -85,7 +116,10 @@ class CollectNumberStep(AskingStep):
         return {"number": readback_segments(turn.bundle.schemes.spoken_groups(value))}
 
     def _layout(self, turn: Turn) -> str | None:
-        layouts = {s.layout for s in turn.bundle.schemes.schemes if getattr(s, "layout", None)}
+        """D (digit), A (letter) or X (either) per position, when every scheme agrees; it steers
+        "oh" to 0 or O and "for" to 4 or not at all."""
+        layouts = {"".join("D" if chars.isdigit() else "A" if chars.isalpha() else "X" for chars in s.positions)
+                   for s in turn.bundle.schemes.schemes}
         return layouts.pop() if len(layouts) == 1 else None
 
     def accept(self, turn: Turn, value: Any) -> Outcome:
