@@ -31,6 +31,7 @@ install-test: $(VENV)/.installed-test
 db: install
 	$(BIN)/bot db upgrade
 	$(BIN)/bot customers import data/demo_customers.csv
+	$(BIN)/bot flows publish --by "make run"
 
 run: db
 	$(BIN)/bot serve --host $(HOST) --port $(PORT) --demo

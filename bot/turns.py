@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
+from bot.flow_registry import FlowRegistry
 from bot.engine.context import Services
 from bot.engine.io import Input, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
@@ -38,11 +39,22 @@ class TurnResult:
 
 
 class Conversations:
-    def __init__(self, database_url: str, bundle: Callable[[], FlowBundle],
+    def __init__(self, database_url: str, flows: FlowRegistry | FlowBundle,
                  clock: Callable[[], dt.datetime] = utcnow):
         self.database_url = database_url
-        self.bundle = bundle
+        # A bare bundle (simulator, flow tests) always runs that bundle; a registry follows publications.
+        self.flows = flows
         self.clock = clock
+
+    def bundle_for(self, session, version: str | None = None) -> FlowBundle:
+        """The bundle a conversation runs on: the one it started on, else the live one."""
+        if isinstance(self.flows, FlowBundle):
+            return self.flows
+        return self.flows.get(session, version) if version else self.flows.current(session)
+
+    def bundle(self, version: str | None = None) -> FlowBundle:
+        with transaction(self.database_url) as session:
+            return self.bundle_for(session, version)
 
     def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
         return Services(
@@ -55,13 +67,14 @@ class Conversations:
 
     def handle(self, inp: Input, *, turn: int | None, render: Renderer) -> TurnResult:
         """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat)."""
-        bundle = self.bundle()
         with transaction(self.database_url) as session:
             conversation = find_conversation(session, key=inp.session_key)
             if conversation is not None and conversation.last_response is not None and (
                     inp.kind == "start" or (turn is not None and turn != conversation.turn)):
                 log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
                 return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+            # A conversation finishes on the flow version it started with, whatever is published meanwhile.
+            bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
             if conversation is None:
                 conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
                                                    caller=inp.caller, flow_version=bundle.version)

@@ -7,11 +7,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from bot.engine.bundle import FlowBundle, load_bundle
+from bot.chat.desk import AgentDesk
+from bot.chat.service import ChatService
+from bot.engine.bundle import FlowBundle
+from bot.flow_registry import FlowRegistry
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
-from webhooks import voice
+from webhooks import chat, messaging, voice
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +23,12 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     # Flows are checked before the first call: a broken file stops start-up with file and line.
-    bundle = bundle or load_bundle(settings.flows_dir, region=settings.default_region,
-                                   workflow_sid=settings.twilio_workflow_sid)
+    # What runs is the published version (FLOWS_DIR is published on the very first start).
+    registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid)
+    if bundle is not None:
+        registry.remember(bundle)
+    else:
+        registry.bootstrap(settings.database_url, settings.flows_dir)
     if not settings.twilio_validate_signature:
         log.warning("TWILIO_VALIDATE_SIGNATURE=false: Twilio signatures are NOT checked (local demo only)")
     elif not settings.twilio_auth_token:
@@ -30,13 +37,19 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app = FastAPI(title="Verification front door", version="0.1.0")
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
-    app.state.bundle = bundle
-    app.state.conversations = Conversations(settings.database_url, lambda: app.state.bundle)
+    app.state.flows = registry
+    app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry)
+    app.state.desk = AgentDesk.from_settings(settings)
+    app.state.chat = ChatService(app.state.conversations, app.state.desk, idle_minutes=settings.chat_idle_minutes)
+    if not app.state.desk.configured:
+        log.warning("AGENT_DESK_URL is not set: chat handoffs are kept as dead letters in desk_deliveries")
     app.include_router(voice.router)
+    app.include_router(messaging.router)
+    app.include_router(chat.router)
 
     @app.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok", "flow_version": app.state.bundle.version}
+        return {"status": "ok", "flow_version": app.state.conversations.bundle().version}
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -18,3 +18,48 @@ def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of fl
     bundle = bundle_or_exit(get_settings(), directory)
     out.print(f"flows OK: {bundle.flow.name} version {bundle.version}, {len(bundle.flow.steps)} steps, "
               f"{len(bundle.departments)} departments")
+
+
+@app.command("publish")
+def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None,
+            by: Annotated[str, typer.Option(help="Who is publishing, for the history.")] = "cli") -> None:
+    """Validate and make these flow files live on every running server, without a restart.
+    A flow that fails validation is never published; the current version keeps serving."""
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    settings = get_settings()
+    bundle = bundle_or_exit(settings, directory)
+    with transaction(settings.database_url) as session:
+        changed = flow_versions.publish(session, version=bundle.version, files=bundle.files, by=by)
+    out.print(f"published version {bundle.version}" if changed else f"version {bundle.version} is already live")
+
+
+@app.command("rollback")
+def rollback(by: Annotated[str, typer.Option(help="Who is rolling back, for the history.")] = "cli") -> None:
+    """Make the previously published version live again. Calls in progress finish on their version."""
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    settings = get_settings()
+    try:
+        with transaction(settings.database_url) as session:
+            version = flow_versions.rollback(session, by=by)
+    except flow_versions.NothingToRollBack as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    out.print(f"rolled back: version {version} is live")
+
+
+@app.command("versions")
+def versions() -> None:
+    """The publication history, oldest first; the last line is live."""
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    with transaction(get_settings().database_url) as session:
+        rows = flow_versions.history(session)
+    if not rows:
+        out.print("nothing published yet")
+    for row in rows:
+        out.print(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.action:<8}  {row.version}  {row.by or ''}", highlight=False)

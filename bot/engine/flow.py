@@ -65,9 +65,11 @@ def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
     start = data.get("start")
     if start not in raw_steps:
         problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"))
+    dangling = False
     for name, step in steps.items():
         for field, target in step.transitions().items():
             if target not in raw_steps:
+                dangling = True
                 problems.append(source.problem(("steps", name, field), f"{field} goes to a step that does not exist: {target!r}"))
     if start in steps:
         entry_points = [start] + [v for k, v in controls.items() if CONTROLS.get(k) == "step"]
@@ -75,9 +77,55 @@ def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
         for name in raw_steps:
             if name not in reachable and name in steps:
                 problems.append(source.problem(("steps", name), f"step {name!r} can never be reached from {start!r}"))
+    if not dangling and len(steps) == len(raw_steps):
+        problems += _loops(source, steps)
     if problems:
         return None, problems
     return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps, dict(controls)), []
+
+
+def _loops(source: Source, steps: dict[str, Step]) -> list[Problem]:
+    """Two ways a flow can trap a caller: steps that pass control around without ever waiting
+    for input (the engine would spin), and steps from which no handoff or end can be reached."""
+    problems = []
+    instant = {name for name, step in steps.items() if not step.waits_for_input and step.transitions()}
+    for cycle in _cycles({name: [t for t in steps[name].transitions().values() if t in instant] for name in instant}):
+        path = " -> ".join(cycle + [cycle[0]])
+        problems.append(source.problem(("steps", cycle[0]), f"loop without waiting for the caller: {path}"))
+    exits = {name for name, step in steps.items() if not step.transitions()}
+    can_exit = set(exits)
+    changed = True
+    while changed:
+        changed = False
+        for name, step in steps.items():
+            if name not in can_exit and any(t in can_exit for t in step.transitions().values()):
+                can_exit.add(name)
+                changed = True
+    for name in steps:
+        if name not in can_exit:
+            problems.append(source.problem(("steps", name), f"loop with no exit: from {name!r} no handoff or end can be reached"))
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """One representative cycle per strongly connected loop (small graphs: a DFS is plenty)."""
+    found: list[list[str]] = []
+    seen_members: set[str] = set()
+    for start in sorted(graph):
+        if start in seen_members:
+            continue
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph.get(node, []):
+                if nxt == start:
+                    found.append(path)
+                    seen_members.update(path)
+                    stack.clear()
+                    break
+                if nxt not in path:
+                    stack.append((nxt, path + [nxt]))
+    return found
 
 
 def _check_controls(source: Source, controls: Any, raw_steps: Mapping, languages: list[str]) -> list[Problem]:

@@ -235,3 +235,25 @@ class NumberStatusChange(Base):
     reason: Mapped[str] = mapped_column(String(200))
     changed_by: Mapped[str] = mapped_column(String(80))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FlowVersion(Base):
+    """The flow files exactly as validated, under their content hash: what a conversation ran on."""
+
+    __tablename__ = "flow_versions"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FlowPublication(Base):
+    """Append-only history of what went live: publish pushes a version, rollback pops one."""
+
+    __tablename__ = "flow_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(ForeignKey("flow_versions.version"))
+    action: Mapped[str] = mapped_column(String(16))  # publish | rollback
+    by: Mapped[str | None] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -107,3 +107,20 @@ def test_number_scheme_problem_is_located(texts):
     found = problems(texts)
     line = line_of(texts["numbering.yaml"], "algorithm: dam")
     assert any(f"numbering.yaml:{line}:" in p for p in found), found
+
+
+def test_loop_without_waiting_for_the_caller(texts):
+    texts["default.yaml"] = texts["default.yaml"].replace("    next: main_menu\n", "    next: account_closed\n", 1).replace(
+        "    next: to_general\n", "    next: verified\n", 1)
+    found = problems(texts)
+    assert any("loop without waiting for the caller" in p and "verified" in p and "account_closed" in p for p in found), found
+
+
+def test_loop_with_no_exit(texts):
+    # The menu's options all lead to a step that only goes back to the menu.
+    text = texts["default.yaml"]
+    text = text.replace("    on_fail: to_account_team\n    next: to_department\n", "    on_fail: main_menu\n    next: main_menu\n")
+    assert text != texts["default.yaml"]
+    texts["default.yaml"] = text
+    found = problems(texts)
+    assert any("loop with no exit" in p and "main_menu" in p for p in found), found

@@ -50,6 +50,8 @@ class Rejected:
 
 
 class AskingStep(Step):
+    waits_for_input = True
+
     def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
         raise NotImplementedError
 

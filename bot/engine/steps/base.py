@@ -38,6 +38,8 @@ class Spec:
 class Step:
     type: ClassVar[str]
     specs: ClassVar[dict[str, Spec]] = {}
+    # Steps that ask the caller something; the others run and pass control on at once.
+    waits_for_input: ClassVar[bool] = False
 
     def __init__(self, name: str, data: Mapping[str, Any]):
         self.name = name
