@@ -62,9 +62,10 @@ class FlowBundle:
 class _Partial:
     """What the flow checks need from the rest of the bundle while it is still being built."""
 
-    def __init__(self, routing: Routing | None, policies: dict[str, Policy]):
+    def __init__(self, routing: Routing | None, policies: dict[str, Policy], languages: list[str]):
         self.departments = routing.departments if routing else {}
         self.policies = policies
+        self.languages = languages
 
 
 def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None) -> FlowBundle:
@@ -79,6 +80,12 @@ def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None
             problems.append(Problem(str(path), 1, f"missing: FLOWS_DIR must contain {name}"))
         except UnicodeDecodeError as exc:
             problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})"))
+    # Translations are optional files, one per language: lang/es.yaml and so on.
+    for path in sorted((directory / "lang").glob("*.yaml")):
+        try:
+            texts[f"lang/{path.name}"] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})"))
     if problems:
         raise ConfigError(problems)
     return bundle_from_texts(texts, directory=directory, region=region, workflow_sid=workflow_sid)
@@ -88,7 +95,7 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
                       workflow_sid: str | None = None) -> FlowBundle:
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
-    for name in FILES:
+    for name in (*FILES, *sorted(n for n in texts if n.startswith("lang/"))):
         try:
             sources[name] = parse_yaml(texts[name], str(directory / name))
         except ConfigError as exc:
@@ -108,12 +115,14 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
     except SchemeDefinitionError as exc:
         problems.append(sources["numbering.yaml"].problem(tuple(exc.path), exc.message))
 
-    flow, found_flow = parse_flow(sources["default.yaml"], _Partial(routing, policies))
+    translations = {name[len("lang/"):-len(".yaml")]: source for name, source in sources.items() if name.startswith("lang/")}
+    declared = (sources["default.yaml"].data or {}).get("languages") if isinstance(sources["default.yaml"].data, dict) else None
+    flow, found_flow = parse_flow(sources["default.yaml"], _Partial(routing, policies, declared if isinstance(declared, list) else ["en"]), translations)
     problems += found_flow
     if problems:
         raise ConfigError(problems)
     digest = hashlib.sha256()
-    for name in FILES:
+    for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
                       version=digest.hexdigest()[:12], region=region, files=dict(texts))

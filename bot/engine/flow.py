@@ -8,6 +8,7 @@ from typing import Any
 from bot.engine.source import Problem, Source
 from bot.engine.steps import STEP_TYPES, Step
 from bot.engine.steps.base import Spec, check_field
+from bot.engine.translations import TEXT_KINDS, merge, unknown_entries
 
 TOP_LEVEL = {"name", "start", "languages", "settings", "controls", "steps"}
 CONTROLS = {"agent": "step", "restart": "step", "help": "text", "restart_prompt": "text"}
@@ -36,7 +37,7 @@ class Flow:
         return dict((self.settings.get("voice") or {}).get(language) or {})
 
 
-def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
+def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = None) -> tuple[Flow | None, list[Problem]]:
     data = source.data
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
@@ -50,17 +51,30 @@ def parse_flow(source: Source, bundle) -> tuple[Flow | None, list[Problem]]:
         languages = ["en"]
     settings = data.get("settings") or {}
     problems += _check_settings(source, settings)
+    translations = {lang: src for lang, src in (translations or {}).items() if lang in languages[1:]}
+    for language in languages[1:]:
+        if language not in translations:
+            problems.append(source.problem(("languages",), f"language {language!r} is declared but flows/lang/{language}.yaml is missing"))
+    for translation in translations.values():
+        problems += unknown_entries(translation, data)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, Mapping) or not raw_steps:
         problems.append(source.problem(("steps",), "expected `steps:` with at least one step"))
         return None, problems
     steps: dict[str, Step] = {}
     for name, spec in raw_steps.items():
+        spec, found = _translate(source, str(name), spec, languages[0], translations)
+        problems += found
         step, step_problems = _parse_step(source, str(name), spec, languages, bundle)
         problems += step_problems
         if step is not None:
             steps[str(name)] = step
-    controls = data.get("controls") or {}
+    controls = dict(data.get("controls") or {}) if isinstance(data.get("controls") or {}, Mapping) else data.get("controls")
+    if isinstance(controls, dict):
+        for key in [k for k, kind in CONTROLS.items() if kind == "text" and k in controls]:
+            controls[key], found = merge(controls[key], ("controls", key), default=languages[0],
+                                         translations=translations, flow=source, kind="text")
+            problems += found
     problems += _check_controls(source, controls, raw_steps, languages)
     start = data.get("start")
     if start not in raw_steps:
@@ -169,6 +183,38 @@ def _check_settings(source: Source, settings: Any) -> list[Problem]:
     return problems
 
 
+def _translate(source: Source, name: str, spec: Any, default: str, translations: dict[str, Source]) -> tuple[Any, list[Problem]]:
+    """The step with each prompt given in every declared language (see translations.py)."""
+    cls = STEP_TYPES.get(spec.get("type")) if isinstance(spec, Mapping) else None
+    if cls is None or not translations or not cls.translatable:
+        return spec, []
+    spec, problems = dict(spec), []
+    for key, value in spec.items():
+        field_spec = cls.specs.get(key)
+        if field_spec is not None and field_spec.kind in TEXT_KINDS:
+            spec[key], found = merge(value, ("steps", name, key), default=default, translations=translations,
+                                     flow=source, kind=field_spec.kind)
+            problems += found
+    if isinstance(spec.get("invalid"), Mapping):
+        invalid = {}
+        for reason, wording in spec["invalid"].items():
+            invalid[reason], found = merge(wording, ("steps", name, "invalid", reason), default=default,
+                                           translations=translations, flow=source, kind="text")
+            problems += found
+        spec["invalid"] = invalid
+    if isinstance(spec.get("options"), list):
+        options = []
+        for index, option in enumerate(spec["options"]):
+            if isinstance(option, Mapping) and "say" in option:
+                option = dict(option)
+                option["say"], found = merge(option["say"], ("steps", name, "options", index, "say"), default=default,
+                                             translations=translations, flow=source, kind="text")
+                problems += found
+            options.append(option)
+        spec["options"] = options
+    return spec, problems
+
+
 def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bundle) -> tuple[Step | None, list[Problem]]:
     path = ("steps", name)
     if not isinstance(spec, Mapping):
@@ -203,6 +249,8 @@ def _check_languages(source: Source, path: tuple, value: Any, languages: list[st
     """A prompt written per language must have every language the flow declares."""
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _check_languages(source, path + (i,), v, languages)]
+    if isinstance(value, Mapping) and set(value) <= {"voice", "chat"}:
+        return [p for k, v in value.items() for p in _check_languages(source, path, v, languages)]
     if not isinstance(value, Mapping) or not any(lang in value for lang in languages):
         return []
     missing = [lang for lang in languages if lang not in value]

@@ -25,6 +25,9 @@ class Segment:
 
     text: str
     kind: Literal["text", "digits", "pause"] = "text"
+    # Set only where a reply mixes languages (a language menu): said in this voice and language.
+    language: str | None = None
+    voice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,9 @@ def placeholders(template: str) -> set[str]:
 def _merge(segments: list[Segment]) -> list[Segment]:
     merged: list[Segment] = []
     for seg in segments:
-        if merged and seg.kind == "text" and merged[-1].kind == "text":
-            merged[-1] = Segment(merged[-1].text + seg.text)
+        last = merged[-1] if merged else None
+        if last and seg.kind == "text" and last.kind == "text" and (seg.language, seg.voice) == (last.language, last.voice):
+            merged[-1] = Segment(last.text + seg.text, language=last.language, voice=last.voice)
         else:
             merged.append(seg)
     return merged

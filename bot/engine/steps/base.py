@@ -40,6 +40,8 @@ class Step:
     specs: ClassVar[dict[str, Spec]] = {}
     # Steps that ask the caller something; the others run and pass control on at once.
     waits_for_input: ClassVar[bool] = False
+    # Whether the step's prompts come in every language (a language menu speaks each in its own).
+    translatable: ClassVar[bool] = True
 
     def __init__(self, name: str, data: Mapping[str, Any]):
         self.name = name

@@ -1,0 +1,121 @@
+"""Let the caller choose a language. Each option is spoken in its own language and voice."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.engine.context import Turn
+from bot.engine.io import Expect, Input, Option, Segment
+from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
+from bot.engine.steps.base import Outcome, Spec
+from bot.understanding import read_characters
+from bot.understanding.text import normalise
+
+# What callers say to pick a language, in either language; a flow may add `words:` per option.
+LANGUAGE_WORDS = {
+    "en": ("english", "inglés", "ingles"),
+    "es": ("spanish", "español", "espanol", "castellano"),
+    "fr": ("french", "français", "francais"),
+    "de": ("german", "deutsch"),
+    "cy": ("welsh", "cymraeg"),
+}
+
+
+class LanguageStep(AskingStep):
+    type = "language"
+    translatable = False
+    specs = {
+        **{k: v for k, v in ASKING_SPECS.items() if k not in ("confirm", "invalid", "prompt")},
+        "prompt": Spec("text"),
+        "options": Spec("list", required=True),
+        # Inline: offer the choice on top of the next question ("... Para español, pulse 9"); any
+        # other answer is that question's answer, so callers who don't switch lose no time.
+        "inline": Spec("bool", default=False),
+    }
+
+    def enter(self, turn: Turn) -> Outcome:
+        if not self.get("inline"):
+            return super().enter(turn)
+        say = turn.text(self.get("prompt")) if self.get("prompt") else []
+        say += self._option_segments(turn)
+        # Say what the steps up to the first question say, and ask it, while staying here.
+        for name in self._chain(turn):
+            following = turn.flow.steps[name].enter(turn)
+            say += following.say
+        return Outcome(say=say, expect=following.expect)
+
+    def _chain(self, turn: Turn) -> list[str]:
+        names, name = [], self.get("next")
+        while name not in names:
+            names.append(name)
+            step = turn.flow.steps[name]
+            if step.waits_for_input or "next" not in step.specs or not step.get("next"):
+                break
+            name = step.get("next")
+        return names
+
+    def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
+        return self._option_problems(bundle)
+
+    def handle(self, turn: Turn, inp: Input) -> Outcome:
+        if not self.get("inline"):
+            return super().handle(turn, inp)
+        chosen = self.interpret(turn, inp) if inp.kind != "silence" and inp.value.strip() else None
+        if isinstance(chosen, Accepted):
+            turn.event("matched")
+            return self.accept(turn, chosen.value)
+        # Not a language choice: it was the answer to the question asked with it.
+        turn.state.step = self._chain(turn)[-1]
+        return turn.flow.steps[turn.state.step].handle(turn, inp)
+
+    def _option_problems(self, bundle) -> list[tuple[tuple, str]]:
+        problems = []
+        for index, option in enumerate(self.data.get("options") or []):
+            if not isinstance(option, Mapping) or not {"key", "language", "say"} <= set(option):
+                problems.append((("options", index), "expected an option with key, language and say"))
+                continue
+            extra = set(option) - {"key", "language", "say", "words"}
+            if extra:
+                problems.append((("options", index), f"unknown option field(s) {', '.join(sorted(extra))}; expected key, language, say, words"))
+            if option["language"] not in bundle.languages:
+                problems.append((("options", index, "language"),
+                                 f"language {option['language']!r} is not declared in `languages:` {bundle.languages}"))
+        return problems
+
+    def _option_segments(self, turn: Turn) -> list[Segment]:
+        segments = []
+        for option in self.get("options"):
+            voice = turn.flow.voice_for(option["language"])
+            text = option["say"] if isinstance(option["say"], str) else turn.text(option["say"])[0].text
+            segments.append(Segment(text + " ", language=voice.get("language"), voice=voice.get("voice")))
+        return segments
+
+    def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
+        lead = turn.text(text) if text else []
+        return Outcome(say=lead + self._option_segments(turn), expect=self.expect(turn))
+
+    def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:
+        base = super().expect(turn, confirming=confirming)
+        words = tuple(w for o in self.get("options") for w in self._words(o))
+        options = tuple(Option(str(o["key"]), o["say"] if isinstance(o["say"], str) else str(o["key"]))
+                        for o in self.get("options"))
+        return Expect(**{**base.__dict__, "num_digits": 1, "hints": words, "options": options})
+
+    def _words(self, option: Mapping) -> tuple[str, ...]:
+        return tuple(option.get("words") or LANGUAGE_WORDS.get(option["language"], (option["language"],)))
+
+    def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
+        value = inp.value.strip().rstrip("#")
+        by_key = {str(o["key"]): o for o in self.get("options")}
+        if inp.kind == "digits":
+            option = by_key.get(value[:1])
+        else:
+            option = by_key.get(read_characters(value).value or "")
+            spoken = set(normalise(value).lower().split())
+            option = option or next((o for o in self.get("options") if spoken & set(self._words(o))), None)
+        return Accepted(option["language"], option["language"]) if option else Rejected()
+
+    def accept(self, turn: Turn, value: Any) -> Outcome:
+        turn.state.language = value
+        turn.event("language", value)
+        return Outcome(goto=self.get("next"))
