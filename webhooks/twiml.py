@@ -51,12 +51,21 @@ def gather_attributes(expect: Expect, *, action: str) -> dict:
 
 
 def add_speech(parent: VoiceResponse | Gather, reply: Reply) -> None:
-    """One <Say> for the whole reply: text, digits read one by one, short pauses."""
-    if not reply.say:
-        return
-    say: Say = parent.say(voice=reply.voice, language=reply.language)
-    pending_text = ""
+    """A <Say> per run of segments in one voice and language: text, digits read one by one, pauses."""
+    run: list[Segment] = []
     for segment in reply.say:
+        if run and (segment.voice, segment.language) != (run[-1].voice, run[-1].language):
+            _say(parent, run, reply)
+            run = []
+        run.append(segment)
+    if run:
+        _say(parent, run, reply)
+
+
+def _say(parent: VoiceResponse | Gather, segments: list[Segment], reply: Reply) -> None:
+    say: Say = parent.say(voice=segments[0].voice or reply.voice, language=segments[0].language or reply.language)
+    pending_text = ""
+    for segment in segments:
         if segment.kind == "text":
             pending_text += _spaced(pending_text, segment.text)
             continue
