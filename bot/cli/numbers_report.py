@@ -13,8 +13,11 @@ PAYLOAD_LENGTH = 8
 
 
 def percent(share: float) -> str:
-    # 100% only when nothing slipped through; 99.996% must not round up to it.
-    return "100%" if share == 1 else f"{100 * share:.2f}%"
+    # "100%" only when nothing slipped through: 99.996% must not round up to it.
+    if share == 1:
+        return "100%"
+    text = f"{100 * share:.2f}%"
+    return "99.99%" if text == "100.00%" else text
 
 
 def scheme_table(scheme: Scheme, *, sample: int, seed: int) -> str:
