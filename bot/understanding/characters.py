@@ -52,8 +52,13 @@ def _fits(text: str, start: int, layout: str | None, digits_only: bool, alt: Alt
     return True
 
 
-def expand(slots: list[Slot], layout: str | None = None, *, digits_only: bool = False) -> list[tuple[str, float, bool]]:
-    """Every combination of alternatives that fits, cheapest first: (text, cost, repaired)."""
+def expand(slots: list[Slot], layout: str | None = None, *,
+           digits_only: bool = False) -> list[tuple[str, float, bool]]:
+    """Every combination of alternatives that fits, cheapest first: (text, cost, repaired).
+
+    A beam over the slots keeps the work linear in the utterance; the layout prunes as it
+    goes, so a ten-digit layout never carries an eleven-character partial reading.
+    """
     if len(slots) > _MAX_SLOTS:
         return []
     states: dict[str, tuple[float, bool]] = {"": (0.0, False)}
@@ -73,6 +78,7 @@ def expand(slots: list[Slot], layout: str | None = None, *, digits_only: bool = 
 
 
 def check_layout(layout: str | None) -> None:
+    """Raise LayoutError unless layout is None or 1-64 of 'D', 'A', 'X'."""
     if layout is None:
         return
     if not isinstance(layout, str) or not 0 < len(layout) <= 64 or set(layout) - set("DAX"):

@@ -127,8 +127,8 @@ def _triples(toks: list[_Tok], day_first: bool) -> tuple[list[tuple[int, int, st
             d, y = _day(_join(before)), _year(_join(after))
             return ([(d, month, y)] if d and y else []), False
         splits = [(_day(_join(after[:c])), _year(_join(after[c:]))) for c in range(1, len(after))]
-        bare_year = _year(_join(after)) is not None and len(_join(after)[0]) == 4  # type: ignore[index]
-        return [(d, month, y) for d, y in splits if d and y], bare_year
+        whole = _year(_join(after))  # "March nineteen eighty five": a year, or day 19 of '85?
+        return [(d, month, y) for d, y in splits if d and y], whole is not None and len(whole) == 4
     found: list[tuple[int, int, str]] = []
     n = len(toks)
     for a in range(1, n - 1):
@@ -210,6 +210,9 @@ def _why_not(toks: list[_Tok]) -> str:
     rest = [t for t in toks if t.kind != "month"]
     if len(months) <= 1 and (len(rest) <= 2 or _year(_join(rest)) is not None):
         return "incomplete"
+    if not months and len(rest) == 3 and all(len(t.digits) <= 2 for t in rest[:2]) \
+            and _year(_join(rest[2:])) is not None:
+        return "impossible"  # 13/13/1990: three parts, but no day and month fit them
     return "unreadable"
 
 
@@ -223,6 +226,8 @@ def read_keypad_date(digits: str, *, layout: str = "DDMMYYYY", today: date | Non
         raise DateLayoutError(f"layout must be one of {sorted(_KEYPAD)}; got {layout!r}")
     today = today or date.today()
     keys = digits.strip() if isinstance(digits, str) else ""
+    if not keys:
+        return DateReading(None, False, (), "incomplete")
     if not keys.isascii() or not keys.isdigit():
         return DateReading(None, False, (), "unreadable")
     if len(keys) != 8:

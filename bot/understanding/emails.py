@@ -19,11 +19,13 @@ _SYMBOLS = {
     "underscore": "_", "under score": "_", "dash": "-", "hyphen": "-", "minus": "-",
     "plus": "+", "at sign": "@", "at symbol": "@",
 }
-# Words that end the lead-in ("my email is ...") or follow the address ("... thanks").
-_BOUNDARY = frozenset(
+# Words that end the lead-in ("my email is ...") and words that follow the address
+# ("... thanks"). Kept apart because "my" may be part of a domain ("my-company").
+_LEAD_IN = frozenset(
     """is it's its email e-mail mail address my the um uh er erm yeah yes sure ok okay so
-    that's it thanks thank you please cheers all one word no spaces and then that""".split()
+    that's it thanks please and then that""".split()
 )
+_TRAILER = frozenset("thanks thank please cheers all word no spaces that's and then ok okay".split())
 _EDGES = "<>()[],;:\"'!?."
 _MAX_ATS = 3  # the address is near the end; a long list of "at"s is not worth validating
 _PIECE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[@._+\-]")
@@ -74,10 +76,10 @@ def _spoken_pieces(text: str) -> list[str]:
 def _around(pieces: list[str], at: int) -> str:
     """The address around the @ at index `at`: back to the lead-in, on to the last label."""
     start = at
-    while start > 0 and pieces[start - 1] not in _BOUNDARY:
+    while start > 0 and pieces[start - 1] not in _LEAD_IN:
         start -= 1
     end = at + 1
-    while end < len(pieces) and pieces[end] not in _BOUNDARY and pieces[end] != "@":
+    while end < len(pieces) and pieces[end] not in _TRAILER and pieces[end] != "@":
         end += 1
     return "".join(pieces[start:at]) + "@" + "".join(pieces[at + 1:end])
 

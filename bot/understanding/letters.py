@@ -32,9 +32,15 @@ LETTER_HOMOPHONES = {
     "o": "O", "owe": "O",
 }
 
+# Of those, the ones callers also say as chatter around an answer ("a", "I", "oh", "you
+# know"): at the start or end of an utterance they are more likely chatter than a letter.
+CHATTY = frozenset({"a", "i", "oh", "o", "owe", "you", "are", "be", "why"})
+
 # "B as in boy", "B for boy", "B like boy": the example word is heard far more reliably
 # than the letter name (B, D, P, T, V and E are notoriously confused on phone lines).
-SPELLING_LINKS = (("as", "in", "the", "word"), ("as", "in"), ("for",), ("like",), ("as",))
+SPELLING_LINKS = (("as", "in", "the", "word"), ("as", "in"), ("for",), ("like",))
+# Words that follow "for"/"like" without being an example: "B for the ...", "for it".
+_NOT_EXAMPLES = frozenset("in the a an and is it of to me my word well".split())
 
 
 def letter_of(word: str) -> str | None:
@@ -48,7 +54,7 @@ def example_letter(word: str) -> str | None:
         return NATO[word]
     if len(word) < 2 or not word.isascii() or not word.isalpha():
         return None
-    if word in NUMBER_WORDS or word in DIGIT_HOMOPHONES:
+    if word in NUMBER_WORDS or word in DIGIT_HOMOPHONES or word in _NOT_EXAMPLES:
         return None
     return word[0].upper()
 

@@ -21,6 +21,7 @@ WITHHELD_WORDS = frozenset({
 
 _PLUS = re.compile(r"^\W*(?:\+|plus\b)", re.IGNORECASE)
 _LAST_FOUR = re.compile(r"\blast\s+(?:four|4|for)\b(?:\s+(?:digits?|numbers?))?", re.IGNORECASE)
+_LENGTHS = range(7, 18)  # shortest local numbers to the longest E.164 plus a trunk prefix
 
 
 def _e164(candidate: str, region: str) -> str | None:
@@ -46,7 +47,7 @@ def read_phone(text: str, *, region: str = "GB") -> str | None:
     slots, _ = parse_slots(_PLUS.sub(" ", text, count=1))
     found: dict[str, float] = {}
     for digits, cost, _repaired in expand(slots, digits_only=True):
-        if 7 <= len(digits) <= 17:
+        if len(digits) in _LENGTHS:
             number = _e164(plus + digits, region)
             if number is not None and number not in found:
                 found[number] = cost
@@ -54,6 +55,7 @@ def read_phone(text: str, *, region: str = "GB") -> str | None:
         return None
     best = min(found.values())
     winners = [n for n, c in found.items() if c == best]
+    # "for 646 555 012 to" is 464-655-5012 or 646-555-0122: both valid, so neither.
     return winners[0] if len(winners) == 1 else None
 
 
@@ -61,6 +63,7 @@ def read_last_four(text: str) -> str | None:
     """Four digits, as in "the last four digits are 4 3 2 1"; None unless exactly one reading."""
     if too_long(text):
         return None
+    # "last four" must go first, or its "four" would be read as a digit.
     reading = read_characters(_LAST_FOUR.sub(" ", normalise(text)), layout="DDDD")
     return None if reading.ambiguous else reading.value
 

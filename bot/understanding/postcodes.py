@@ -27,8 +27,10 @@ class Postcode:
 
 # BS 7666 as published by the UK government: the outward code's letters are restricted by
 # position, and the inward code never uses C, I, K, M, O or V. GIR 0AA is Girobank's.
+# Districts are numbered without leading zeros ("P01" is never written; "PO1" is), which
+# settles "pee oh one" in favour of the letter.
 _GB = re.compile(
-    r"GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|"
+    r"GIR0AA|[A-PR-UWYZ](?:[1-9][0-9]?|0|[A-HK-Y](?:[1-9][0-9]?|0)|[0-9][A-HJKPSTUW]|"
     r"[A-HK-Y][0-9][ABEHMNPRVWXY])[0-9][ABD-HJLNP-UW-Z]{2}"
 )
 _US = re.compile(r"[0-9]{5}(?:[0-9]{4})?")

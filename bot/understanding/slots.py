@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .letters import LETTER_HOMOPHONES, NATO_PAIRS, letter_of, spelled_letter
-from .numbers import DIGIT_HOMOPHONES, DIGIT_WORDS, MULTIPLIERS, OH_WORDS, read_cardinal
+from .letters import CHATTY, LETTER_HOMOPHONES, NATO_PAIRS, letter_of, spelled_letter
+from .numbers import DIGIT_HOMOPHONES, DIGIT_WORDS, MULTIPLIERS, OH_WORDS, TENS, read_cardinal
 from .text import CORRECTIONS, FILLERS, INFINITIVE_VERBS, is_ascii_alnum, is_ascii_digits
 from .text import tokens as split_tokens
 
@@ -51,7 +51,7 @@ def _typed(token: str) -> Slot:
     text = token.upper()
     if "O" in text and any(c.isdigit() for c in text):
         # "1O23..." typed with a letter O among digits.
-        return (Alt(text, 0.0, False), Alt(text.replace("O", "0"), 1.0, True, True))
+        return (Alt(text, 0.0, False), Alt(text.replace("O", "0"), 1.0, True, needs_layout=True))
     return _exact(text)
 
 
@@ -67,6 +67,9 @@ def _unit(raw: list[str], low: list[str], i: int) -> tuple[object, int]:
     cardinal = read_cardinal(low, i)
     if cardinal is not None:
         digits, j, quantity = cardinal
+        if j == i + 2 and low[i] in TENS and low[i + 1] in DIGIT_WORDS:
+            # "sixty one" is 61, or 60 then 1 when the caller reads pairs and a single.
+            return (Alt(digits, 0.0, False), Alt(f"{TENS[low[i]]}{DIGIT_WORDS[low[i + 1]]}", 1.0, True)), j
         return (Alt(digits, 0.5 if quantity else 0.0, quantity),), j
     if w in DIGIT_WORDS:
         return _exact(DIGIT_WORDS[w]), i + 1
@@ -86,7 +89,9 @@ def _unit(raw: list[str], low: list[str], i: int) -> tuple[object, int]:
     if w in LETTER_HOMOPHONES:
         if _pronoun_or_phrase(low, i):
             return None, i + 1
-        return (Alt(LETTER_HOMOPHONES[w], 1.0, True), Alt("", 0.5, True, edge_quiet=True)), i + 1
+        letter_cost, drop_cost = (1.0, 0.5) if w in CHATTY else (0.5, 1.0)
+        return (Alt(LETTER_HOMOPHONES[w], letter_cost, True),
+                Alt("", drop_cost, True, edge_quiet=True)), i + 1
     if len(r) == 1 and r.isascii() and r.isalpha():
         return _exact(r.upper()), i + 1
     if w in FILLERS:
@@ -147,9 +152,8 @@ def _items(text: str) -> tuple[list[object], bool]:
     while i < len(raw):
         if low[i] in MULTIPLIERS:
             item, i = _multiplied(raw, low, i, MULTIPLIERS[low[i]])
-        elif low[i] == "as" and spelled_letter(low, i):
-            letter, i = spelled_letter(low, i)  # type: ignore[misc]
-            item = (Alt(letter, 0.5, True),)  # the letter itself was not heard
+        elif low[i] == "as" and (example := spelled_letter(low, i)) is not None:
+            item, i = (Alt(example[0], 0.5, True),), example[1]  # the letter itself was not heard
         else:
             item, i = _unit(raw, low, i)
             if isinstance(item, tuple):
@@ -195,7 +199,7 @@ def parse_slots(text: str) -> tuple[list[Slot], bool]:
 
 def _placed(alt: Alt, inside: bool, between_digits: bool) -> Alt:
     if alt.edge_quiet and not between_digits:
-        return Alt("", 1.5 if inside else 0.5, inside)
+        return Alt("", alt.cost + 1.0 if inside else alt.cost, inside)
     if between_digits and alt.needs_digit_place:
         return Alt(alt.text, alt.cost, alt.repaired)  # "one oh two": 0 without a layout
     if between_digits and alt.text in ("O", ""):
