@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.engine.io import Handoff, Target
 from bot.engine.state import State
+from bot.hours import OpeningHours, parse_holidays, parse_hours
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _QUEUE = re.compile(r"^[A-Za-z0-9_.\- ]{1,64}$")
@@ -19,6 +20,20 @@ class Department:
     label: str
     target: Target
     synonyms: tuple[str, ...] = ()
+    hours: OpeningHours | None = None  # None: always open
+    after_hours: AfterHours | None = None
+
+
+@dataclass(frozen=True)
+class AfterHours:
+    """What happens when a caller reaches a closed department."""
+
+    action: str  # voicemail | sms | callback
+    link: str | None = None  # for sms: the page the message points to
+
+
+AFTER_HOURS_ACTIONS = ("voicemail", "sms", "callback")
+DEPARTMENT_FIELDS = ("label", "target", "synonyms", "hours", "after_hours")
 
 
 @dataclass(frozen=True)
@@ -33,8 +48,11 @@ def parse_departments(data: Any, *, workflow_sid: str | None = None) -> tuple[Ro
     if not isinstance(data, Mapping) or not isinstance(data.get("departments"), Mapping) or not data["departments"]:
         return None, [((), "expected `departments:` with at least one department, and `general:` naming one")]
     for key in data:
-        if key not in ("departments", "general"):
-            problems.append(((key,), f"unknown field {key!r}; expected departments, general"))
+        if key not in ("departments", "general", "timezone", "holidays"):
+            problems.append(((key,), f"unknown field {key!r}; expected departments, general, timezone, holidays"))
+    timezone = str(data.get("timezone", "Europe/London"))
+    holidays, found = parse_holidays(data.get("holidays"))
+    problems += [(("holidays",) + path, message) for path, message in found]
     departments: dict[str, Department] = {}
     for name, spec in data["departments"].items():
         path = ("departments", name)
@@ -42,8 +60,15 @@ def parse_departments(data: Any, *, workflow_sid: str | None = None) -> tuple[Ro
             problems.append((path, "expected label, target and optional synonyms"))
             continue
         for key in spec:
-            if key not in ("label", "target", "synonyms"):
-                problems.append((path + (key,), f"unknown field {key!r}; expected label, target, synonyms"))
+            if key not in DEPARTMENT_FIELDS:
+                problems.append((path + (key,), f"unknown field {key!r}; expected {', '.join(DEPARTMENT_FIELDS)}"))
+        hours = None
+        if spec.get("hours") is not None:
+            hours, found = parse_hours(spec["hours"], default_timezone=timezone, shared_holidays=holidays)
+            problems += [(path + ("hours",) + sub, message) for sub, message in found]
+        after_hours, message = _after_hours(spec.get("after_hours"))
+        if message:
+            problems.append((path + ("after_hours",), message))
         target, message = _target(spec.get("target"), workflow_sid)
         if message:
             problems.append((path + ("target",), message))
@@ -52,13 +77,26 @@ def parse_departments(data: Any, *, workflow_sid: str | None = None) -> tuple[Ro
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
             problems.append((path + ("synonyms",), "expected a list of words or phrases"))
             synonyms = []
-        departments[str(name)] = Department(str(name), str(spec.get("label", name)), target, tuple(synonyms))
+        departments[str(name)] = Department(str(name), str(spec.get("label", name)), target, tuple(synonyms),
+                                            hours, after_hours)
     general = data.get("general")
     if general not in data["departments"]:
         problems.append((("general",), f"expected the name of a department for unverified callers, got {general!r}"))
     if problems:
         return None, problems
     return Routing(departments, general), []
+
+
+def _after_hours(spec: Any) -> tuple[AfterHours | None, str | None]:
+    if spec is None:
+        return None, None
+    expected = f"expected {{action: {' | '.join(AFTER_HOURS_ACTIONS)}}} and, for sms, link: https://..."
+    if not isinstance(spec, Mapping) or spec.get("action") not in AFTER_HOURS_ACTIONS or set(spec) - {"action", "link"}:
+        return None, expected
+    link = spec.get("link")
+    if spec["action"] == "sms" and not (isinstance(link, str) and link.startswith(("https://", "http://"))):
+        return None, "an sms after-hours action needs link: https://... (the page the text message points to)"
+    return AfterHours(spec["action"], link), None
 
 
 def _target(spec: Any, workflow_sid: str | None) -> tuple[Target | None, str | None]:

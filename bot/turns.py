@@ -12,10 +12,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
-from bot.engine.context import Services
+from bot.engine.context import EventRecord, Services
 from bot.engine.io import Input, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
@@ -63,7 +64,22 @@ class Conversations:
             audit=SqlAuditLog(session, channel=channel, conversation_id=conversation.id,
                               flow_version=conversation.flow_version, clock=self.clock),
             clock=self.clock,
+            callbacks=SqlCallbacks(session, conversation_id=conversation.id, clock=self.clock),
         )
+
+    def record_voicemail(self, key: str, *, recording_url: str, duration_seconds: int | None) -> bool:
+        """Keep where Twilio stored a voicemail left for a closed department; False if the call is unknown."""
+        with transaction(self.database_url) as session:
+            conversation = find_conversation(session, key=key)
+            if conversation is None:
+                return False
+            state = State.from_dict(conversation.state)
+            save_voicemail(session, conversation_id=conversation.id, department=state.department or "general",
+                           recording_url=recording_url, duration_seconds=duration_seconds,
+                           context={"customer_number": state.customer_number, "verified": state.verified,
+                                    "language": state.language, "locked": state.locked})
+            add_events(session, conversation=conversation, events=[EventRecord(state.step, "voicemail")])
+            return True
 
     def handle(self, inp: Input, *, turn: int | None, render: Renderer) -> TurnResult:
         """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat)."""

@@ -19,7 +19,7 @@ DATE_SAYINGS = [
     "it's the 3rd of march 1985",
 ]
 POSTCODE_SAYINGS = ["SW1A 1AA", "sierra whiskey one alpha one alpha alpha", "S W 1 A 1 A A", "it's SW1A1AA"]
-MENU_SAYINGS = [("billing", "billing"), ("I want to pay my bill", "billing"), ("I've lost my card", "cards"),
+MENU_SAYINGS = [("billing", "billing"), ("for billing", "billing"), ("I want to pay my bill", "billing"), ("I've lost my card", "cards"),
                 ("two", "cards"), ("a mortgage question", "loans")]
 
 

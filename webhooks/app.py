@@ -1,7 +1,9 @@
 """create_app(): the FastAPI application Twilio and the chat widget talk to."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +21,9 @@ from webhooks import chat, messaging, voice
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, bundle: FlowBundle | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, bundle: FlowBundle | None = None,
+               clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+    """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     # Flows are checked before the first call: a broken file stops start-up with file and line.
@@ -38,7 +42,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
     app.state.flows = registry
-    app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry)
+    app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry,
+                                            **({"clock": clock} if clock else {}))
     app.state.desk = AgentDesk.from_settings(settings)
     app.state.chat = ChatService(app.state.conversations, app.state.desk, idle_minutes=settings.chat_idle_minutes)
     if not app.state.desk.configured:

@@ -19,7 +19,12 @@ def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", w
         response.redirect(f"{base_path}/turn?t={turn}&e=silence", method="POST")
         return str(response)
     add_speech(response, reply)
-    if reply.handoff is not None:
+    if reply.record is not None:
+        # A voicemail for a closed department; Twilio posts the recording's URL to the action.
+        response.record(action=f"{base_path}/voicemail", method="POST", max_length=reply.record.max_seconds,
+                        play_beep=True, finish_on_key="#", timeout=5)
+        response.hangup()
+    elif reply.handoff is not None:
         add_handoff(response, reply.handoff, workflow_sid=workflow_sid, whisper_url=whisper_url)
     else:
         response.hangup()

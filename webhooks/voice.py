@@ -99,6 +99,23 @@ async def call_status(request: Request, form: TwilioForm) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/voicemail")
+async def voicemail(request: Request, form: TwilioForm) -> Response:
+    """Twilio posts here when a voicemail for a closed department has been recorded."""
+    url = str(form.get("RecordingUrl", "")).strip()
+    try:
+        duration = int(str(form.get("RecordingDuration", "")).strip() or 0)
+    except ValueError:
+        duration = None
+    if url.startswith("https://"):
+        request.app.state.conversations.record_voicemail(_call_sid(form), recording_url=url[:500],
+                                                         duration_seconds=duration)
+    response = VoiceResponse()
+    response.say("Thank you. Goodbye.")
+    response.hangup()
+    return twiml(str(response))
+
+
 @router.post("/whisper")
 async def whisper(request: Request, form: TwilioForm, call: str = "") -> Response:
     """Played to the agent who answers a <Dial><Number>: who is calling and whether they are verified."""

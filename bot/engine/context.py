@@ -48,12 +48,18 @@ class AuditLog(Protocol):
                result: str, reason: str | None) -> None: ...
 
 
+class CallbackBook(Protocol):
+    def request(self, *, department: str, phone: str, context: dict) -> None:
+        """Ask the department to call this phone back when it opens."""
+
+
 @dataclass(frozen=True)
 class Services:
     directory: Directory
     ledger: Ledger
     audit: AuditLog
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+    callbacks: CallbackBook | None = None
 
 
 @dataclass(frozen=True)

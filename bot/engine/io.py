@@ -66,6 +66,22 @@ class Handoff:
     context: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Recording:
+    """Take a voicemail (voice only)."""
+
+    department: str
+    max_seconds: int = 120
+
+
+@dataclass(frozen=True)
+class OutgoingText:
+    """A text message to send to the caller, e.g. a link when a department is closed."""
+
+    to: str
+    body: str
+
+
 @dataclass
 class Reply:
     say: list[Segment] = field(default_factory=list)
@@ -74,6 +90,8 @@ class Reply:
     end: bool = False
     language: str = "en"
     voice: str | None = None
+    record: Recording | None = None
+    text_message: OutgoingText | None = None
 
     @property
     def text(self) -> str:

@@ -42,6 +42,8 @@ def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -
             return reply, turn.events
         if outcome.end:
             reply.end = True
+            reply.record = outcome.record
+            reply.text_message = outcome.text_message
             return reply, turn.events
         if outcome.goto is None:
             reply.expect = outcome.expect

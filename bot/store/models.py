@@ -257,3 +257,31 @@ class FlowPublication(Base):
     action: Mapped[str] = mapped_column(String(16))  # publish | rollback
     by: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CallbackRequest(Base):
+    """A caller who reached a closed department and asked to be called back; agents work this list."""
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(80), index=True)
+    phone: Mapped[str] = mapped_column(String(40))
+    context: Mapped[dict] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Voicemail(Base):
+    """A message left for a closed department: Twilio keeps the audio, we keep where it is."""
+
+    __tablename__ = "voicemails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(80), index=True)
+    recording_url: Mapped[str] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    context: Mapped[dict] = mapped_column(default=dict)
+    left_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -44,6 +44,15 @@ class MemoryAudit:
         self.records.append(kwargs)
 
 
+@dataclass
+class MemoryCallbacks:
+    requests: list[dict] = field(default_factory=list)
+
+    def request(self, **kwargs) -> None:
+        self.requests.append(kwargs)
+
+
 def memory_services(now: dt.datetime | None = None) -> Services:
     now = now or dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
-    return Services(directory=MemoryDirectory(), ledger=MemoryLedger(), audit=MemoryAudit(), clock=lambda: now)
+    return Services(directory=MemoryDirectory(), ledger=MemoryLedger(), audit=MemoryAudit(), clock=lambda: now,
+                    callbacks=MemoryCallbacks())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bot.engine.context import Turn
-from bot.engine.io import Expect, Handoff, Input, Segment
+from bot.engine.io import Expect, Handoff, Input, OutgoingText, Recording, Segment
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Outcome:
     goto: str | None = None
     handoff: Handoff | None = None
     end: bool = False
+    record: Recording | None = None
+    text_message: OutgoingText | None = None
 
 
 @dataclass(frozen=True)

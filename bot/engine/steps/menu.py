@@ -69,7 +69,9 @@ class MenuStep(AskingStep):
         if inp.kind == "digits":
             option = by_key.get(value[:1])
             return Accepted(option["department"], option["department"]) if option else Rejected()
-        spoken_key = read_characters(value).value
+        # "two" picks key 2; but "for billing" must not become key 4, so a repaired reading is no key.
+        reading = read_characters(value, layout="D")
+        spoken_key = reading.value if not reading.repaired else None
         if spoken_key in by_key:
             return Accepted(by_key[spoken_key]["department"], by_key[spoken_key]["department"])
         choice = match_intent(value, self._synonyms(turn), threshold=self.get("intent_threshold"))

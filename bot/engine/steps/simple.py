@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.engine.context import Turn
+from bot.engine.steps.after_hours import AFTER_HOURS_SPECS, after_hours
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
 
@@ -16,7 +17,7 @@ class SayStep(Step):
 
 class HandoffStep(Step):
     type = "handoff"
-    specs = {"department": Spec("str", required=True), "say": Spec("text")}
+    specs = {"department": Spec("str", required=True), "say": Spec("text"), **AFTER_HOURS_SPECS}
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
         department = self.data.get("department")
@@ -33,12 +34,15 @@ class HandoffStep(Step):
         department = turn.bundle.resolve_department(wanted, state)
         state.department = department
         state.ended = True
-        turn.event("routed", department)
         record = turn.services.directory.find(state.customer_number) if state.verified and state.customer_number else None
         handoff = turn.bundle.handoff(department, state, session_key=turn.input.session_key,
                                       reason=state.handoff_reason or "routed",
                                       segment=record.segment if record else None,
                                       customer_status=record.status if record else None)
+        opening = turn.bundle.departments[department].hours
+        if opening is not None and not opening.is_open(turn.services.clock()):
+            return after_hours(turn, turn.bundle.departments[department], handoff.context)
+        turn.event("routed", department)
         return Outcome(say=turn.text(self.get("say")), handoff=handoff)
 
 
