@@ -1,0 +1,63 @@
+"""`bot report ...`: how callers fare, for supervisors."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from bot.cli.common import out
+from bot.settings import get_settings
+
+app = typer.Typer(help="How callers fare: the funnel per step, A/B variants compared.", no_args_is_help=True)
+
+SinceOption = Annotated[Optional[dt.datetime], typer.Option(help="From this date or time (UTC); default: the last 7 days.",
+                                                            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])]
+
+
+def _since(value: dt.datetime | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+@app.command("funnel")
+def funnel(since: SinceOption = None) -> None:
+    """Per step: conversations that reached it and what happened there."""
+    from bot.reports import FUNNEL_OUTCOMES, conversations_since, funnel as build
+    from bot.store.db import transaction
+
+    start = _since(since)
+    with transaction(get_settings().database_url) as session:
+        rows = build(session, since=start)
+        total = conversations_since(session, since=start)
+    table = Table(title=f"{total} conversations since {start:%Y-%m-%d %H:%M} UTC")
+    table.add_column("step")
+    table.add_column("reached", justify="right")
+    for outcome in FUNNEL_OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for row in rows:
+        table.add_row(row.step, str(row.conversations), *(str(row.outcomes[o]) for o in FUNNEL_OUTCOMES))
+    out.print(table)
+
+
+@app.command("variants")
+def variants(since: SinceOption = None) -> None:
+    """A/B tests of prompt wording: how each variant's callers fared."""
+    from bot.reports import variants as build
+    from bot.store.db import transaction
+
+    start = _since(since)
+    with transaction(get_settings().database_url) as session:
+        rows = build(session, since=start)
+    if not rows:
+        out.print("no A/B test has run in this period")
+        return
+    table = Table(title=f"A/B variants since {start:%Y-%m-%d %H:%M} UTC")
+    for column in ("test", "variant", "conversations", "verified", "attempts ran out", "hung up", "routed"):
+        table.add_column(column, justify="left" if column in ("test", "variant") else "right")
+    for row in rows:
+        table.add_row(row.test, row.variant, str(row.conversations),
+                      *(f"{n} ({row.share(n):.0%})" for n in (row.verified, row.exhausted, row.hung_up, row.routed)))
+    out.print(table)

@@ -1,0 +1,93 @@
+"""A/B splits of prompt wording, recorded in events and compared by `bot report variants`."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from bot.cli import app as cli
+from bot.engine import ab_test
+from bot.engine.bundle import load_bundle
+from bot.engine.source import ConfigError
+from bot.reports import variants
+from bot.store.db import transaction
+from bot.settings import get_settings
+from tests.conftest import BASE_URL, FLOWS, TOKEN, make_settings
+from tests.twilio_phone import TwilioPhone
+
+SPLIT = """    ab_test:
+      name: short_number_prompt
+      share: {share}
+      prompt: "Your customer number, then hash."
+"""
+
+
+def flows_with_split(tmp_path, share="0.5"):
+    target = tmp_path / "flows"
+    shutil.copytree(FLOWS, target)
+    text = (target / "default.yaml").read_text()
+    marker = "    type: collect_number\n"
+    assert marker in text
+    (target / "default.yaml").write_text(text.replace(marker, marker + SPLIT.format(share=share), 1))
+    return target
+
+
+def test_variant_is_stable_per_conversation_and_follows_the_share():
+    test = {"name": "t", "share": 0.3}
+    keys = [f"CA{i:032d}" for i in range(2000)]
+    assert [ab_test.variant(k, test) for k in keys] == [ab_test.variant(k, test) for k in keys]
+    share_b = sum(ab_test.variant(k, test) == "B" for k in keys) / len(keys)
+    assert 0.25 < share_b < 0.35
+    assert all(ab_test.variant(k, {"name": "t", "share": 0.0}) == "A" for k in keys[:50])
+    assert all(ab_test.variant(k, {"name": "t", "share": 1.0}) == "B" for k in keys[:50])
+
+
+def test_share_out_of_range_is_reported(tmp_path):
+    flows = flows_with_split(tmp_path, share="1.5")
+    with pytest.raises(ConfigError) as info:
+        load_bundle(flows)
+    line = next(i for i, l in enumerate((flows / "default.yaml").read_text().splitlines(), 1) if "share: 1.5" in l)
+    assert any(f"default.yaml:{line}:" in str(p) and "from 0 to 1" in str(p) for p in info.value.problems)
+
+
+@pytest.fixture
+def split_app(customers, tmp_path, monkeypatch):
+    from webhooks.app import create_app
+    flows = flows_with_split(tmp_path)
+    app = create_app(make_settings(customers, flows_dir=flows))
+    monkeypatch.setenv("DATABASE_URL", customers)
+    monkeypatch.setenv("FLOWS_DIR", str(flows))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    with TestClient(app, base_url=BASE_URL) as http:
+        yield http
+    get_settings.cache_clear()
+
+
+def test_both_wordings_are_heard_recorded_and_compared(split_app, customers):
+    heard = {"A": 0, "B": 0}
+    for i in range(12):
+        call = TwilioPhone(split_app, token=TOKEN, base_url=BASE_URL, call_sid=f"CA{i:032x}").dial()
+        variant = "B" if "Your customer number, then hash." in call.last else "A"
+        heard[variant] += 1
+        assert variant == ab_test.variant(call.call_sid, {"name": "short_number_prompt", "share": 0.5})
+        if i % 2:
+            call.press("1023456781#")
+            call.press("03031985")
+            call.say("SW1A 1AA")
+        else:
+            call.hang_up()
+    assert heard["A"] and heard["B"]
+    with transaction(customers) as session:
+        rows = variants(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    assert {(r.test, r.variant, r.conversations) for r in rows} == {
+        ("short_number_prompt", "A", heard["A"]), ("short_number_prompt", "B", heard["B"])}
+    assert sum(r.verified for r in rows) == 6 and sum(r.hung_up for r in rows) == 6
+    result = CliRunner().invoke(cli, ["report", "variants", "--since", "2000-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "short_number_prompt" in result.output and "verified" in result.output
+    funnel = CliRunner().invoke(cli, ["report", "funnel", "--since", "2000-01-01"])
+    assert funnel.exit_code == 0 and "customer_number" in funnel.output and "12 conversations" in funnel.output
