@@ -153,3 +153,28 @@ def test_voicemail_after_hours(closed_phone, customers):
         voicemail = session.scalars(select(Voicemail)).one()
     assert voicemail.department == "cards" and voicemail.duration_seconds == 17
     assert voicemail.context["customer_number"] == "1023456781"
+
+
+@pytest.mark.parametrize("twilio_down", [False, True])
+def test_after_hours_text_is_sent_through_the_twilio_client(customers, flows_with_hours, twilio_down):
+    from bot.outgoing_texts import TwilioTexts
+    from tests.fake_messages import FakeMessagesServer
+    from webhooks.app import create_app
+
+    settings = make_settings(customers, flows_dir=flows_with_hours, twilio_account_sid="AC" + "1" * 32,
+                             twilio_sms_from="+442071230000")
+    with FakeMessagesServer() as fake:
+        if twilio_down:
+            fake.go_down()
+        texts = TwilioTexts.from_settings(settings.model_copy(update={"twilio_auth_token": "verify-test-token-0123456789"}),
+                                          http_client=fake.http_client())
+        app = create_app(settings, clock=lambda: MONDAY_9PM, texts=texts)
+        with TestClient(app, base_url=BASE_URL) as http:
+            call = verify(TwilioPhone(http, token=TOKEN, base_url=BASE_URL).dial())
+            call.press("3")
+            assert "sent you a text message" in call.last and call.hung_up
+        if twilio_down:
+            assert fake.sent == []  # Twilio down: the caller still heard the message; nothing crashed
+        else:
+            assert fake.sent == [{"To": "+447700900123", "From": "+442071230000",
+                                  "Body": "Northwind: we're closed right now. You can get help here: https://northwind.example/help"}]

@@ -1,0 +1,27 @@
+"""Run every benchmark in this folder, one after another, and print what each reports.
+
+`make bench`. The speed figures quoted in issue notes come from these scripts, never from timed tests.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# The error-detection analysis takes the longest; it runs last.
+ORDER = ["understanding.py", "numbering_issue.py", "numbering_issue_store.py", "numbering_analyze.py"]
+
+
+def main() -> int:
+    scripts = [HERE / name for name in ORDER if (HERE / name).exists()]
+    scripts += sorted(p for p in HERE.glob("*.py") if p.name not in ORDER and p.name != Path(__file__).name)
+    failed = 0
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        failed += subprocess.call([sys.executable, str(script)], cwd=HERE.parent) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
