@@ -8,6 +8,7 @@ so "right" inside it does not count as a yes. An utterance holding both a yes an
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .text import normalise, too_long
 
@@ -20,7 +21,7 @@ _NO_PHRASES = (
 _NOT_SURE = ("not sure", "don't know", "no idea", "not certain", "maybe")
 _YES = frozenset(
     """yes yeah yeh yep yup ya yah aye correct right sure absolutely affirmative
-    definitely exactly indeed certainly yess yesss uhhuh""".split()
+    definitely exactly indeed certainly yess yesss uhhuh si claro vale correcto""".split()
 )
 _NO = frozenset("no nope nah naw nay wrong incorrect negative".split())
 _YES_PHRASES = ("that's right", "that is right", "it is", "that's it", "that's correct",
@@ -36,7 +37,9 @@ def read_yes_no(text: str) -> bool | None:
     """
     if too_long(text):
         return None
-    said = " " + " ".join(_WORDS.findall(normalise(text).lower())) + " "
+    # Accents folded so the Spanish flow's "sí" reads like "si".
+    folded = "".join(c for c in unicodedata.normalize("NFKD", normalise(text).lower()) if not unicodedata.combining(c))
+    said = " " + " ".join(_WORDS.findall(folded)) + " "
     if any(f" {p} " in said for p in _NOT_SURE):
         return None
     polarity: set[bool] = set()

@@ -35,6 +35,9 @@ MONTHS = {
     "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
     "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10,
     "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    # Spanish, for callers of the Spanish flow ("3 de marzo de 1985"; "de" is skipped).
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }
 _PART = re.compile(r"[0-9]+(?:st|nd|rd|th)\b|[0-9]+|[a-z]+")
 _KEYPAD = {"DDMMYYYY": (0, 2, 4), "MMDDYYYY": (2, 0, 4), "YYYYMMDD": (6, 4, 0)}

@@ -10,6 +10,9 @@ DIGIT_WORDS = {
     "zero": "0", "nought": "0", "naught": "0", "nil": "0",
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "niner": "9",
+    # Spanish digit words, for callers of the Spanish flow; none is an English word.
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
+    "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
 }
 
 # What phone recognisers write for a spoken digit. Each is also an ordinary word, so a

@@ -1,0 +1,24 @@
+"""The words Spanish callers use for digits, dates and yes/no in the Spanish flow."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.understanding import read_characters, read_date, read_yes_no
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def test_spanish_digit_words():
+    assert read_characters("uno cero dos tres cuatro cinco seis siete ocho uno").value == "1023456781"
+
+
+@pytest.mark.parametrize("said", ["3 de marzo de 1985", "el tres de marzo de 1985", "3 marzo 1985"])
+def test_spanish_dates(said):
+    assert read_date(said, today=TODAY).value == dt.date(1985, 3, 3)
+
+
+@pytest.mark.parametrize("said, meaning", [("sí", True), ("si", True), ("sí, correcto", True), ("no", False), ("claro", True)])
+def test_spanish_yes_no(said, meaning):
+    assert read_yes_no(said) is meaning
