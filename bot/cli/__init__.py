@@ -5,14 +5,22 @@ import typer
 
 from bot.cli import customers, db, flows
 from bot.cli import numbers
+from bot.cli import desk
+from bot.cli import report
+from bot.cli import audit
 from bot.cli.serve import serve
+from bot.cli.simulate import simulate
 
 app = typer.Typer(help="Verification front door for contact centres.", no_args_is_help=True, add_completion=False)
 app.command()(serve)
+app.command()(simulate)
 app.add_typer(db.app, name="db")
 app.add_typer(customers.app, name="customers")
 app.add_typer(flows.app, name="flows")
 app.add_typer(numbers.app, name="numbers")
+app.add_typer(desk.app, name="desk")
+app.add_typer(report.app, name="report")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.cli import flow_tests
 from bot.cli.common import bundle_or_exit, out
 from bot.settings import get_settings
 
@@ -18,6 +19,10 @@ def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of fl
     bundle = bundle_or_exit(get_settings(), directory)
     out.print(f"flows OK: {bundle.flow.name} version {bundle.version}, {len(bundle.flow.steps)} steps, "
               f"{len(bundle.departments)} departments")
+
+
+# `bot flows test [PATH]`: conversation tests, in a module of their own.
+app.command("test")(flow_tests.test)
 
 
 @app.command("publish")
