@@ -87,3 +87,15 @@ def test_rollback_with_nothing_before_is_refused(bot_cli, http):
 
 def test_publishing_the_live_version_again_changes_nothing(bot_cli, http):
     assert "already live" in bot_cli("flows", "publish").output
+
+
+def test_a_change_that_breaks_its_own_conversation_tests_is_not_published(http, bot_cli, edited_flows):
+    before = http.get("/healthz").json()["flow_version"]
+    text = (edited_flows / "default.yaml").read_text()
+    (edited_flows / "default.yaml").write_text(text.replace("don't match our records", "do not agree with our files"))
+    result = bot_cli("flows", "publish", str(edited_flows))
+    assert result.exit_code == 1, result.output
+    assert "not published" in result.output and "don't match our records" in result.output
+    assert http.get("/healthz").json()["flow_version"] == before
+    forced = bot_cli("flows", "publish", str(edited_flows), "--skip-tests")
+    assert forced.exit_code == 0 and http.get("/healthz").json()["flow_version"] != before

@@ -27,14 +27,27 @@ app.command("test")(flow_tests.test)
 
 @app.command("publish")
 def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None,
-            by: Annotated[str, typer.Option(help="Who is publishing, for the history.")] = "cli") -> None:
-    """Validate and make these flow files live on every running server, without a restart.
-    A flow that fails validation is never published; the current version keeps serving."""
+            by: Annotated[str, typer.Option(help="Who is publishing, for the history.")] = "cli",
+            skip_tests: Annotated[bool, typer.Option("--skip-tests", help="Publish without running the folder's tests/.")] = False) -> None:
+    """Validate, run the folder's conversation tests, and make these flow files live on every running
+    server without a restart. A flow that fails either is never published; the current version keeps serving."""
+    from bot.flowtests.report import report
+    from bot.flowtests.run import find_tests, run_file
     from bot.store import flow_versions
     from bot.store.db import transaction
 
     settings = get_settings()
-    bundle = bundle_or_exit(settings, directory)
+    folder = directory or settings.flows_dir
+    bundle = bundle_or_exit(settings, folder)
+    tests = [] if skip_tests or not (folder / "tests").is_dir() else find_tests(folder / "tests")
+    failed = [result for result in (run_file(path, bundle) for path in tests) if not result.passed]
+    for result in failed:
+        for text, _style in report(result, transcript=False):
+            typer.echo(text, err=True)
+    if failed:
+        typer.echo(f"not published: {len(failed)} of {len(tests)} conversation tests failed "
+                   "(fix them, or publish with --skip-tests)", err=True)
+        raise typer.Exit(1)
     with transaction(settings.database_url) as session:
         changed = flow_versions.publish(session, version=bundle.version, files=bundle.files, by=by)
     out.print(f"published version {bundle.version}" if changed else f"version {bundle.version} is already live")
