@@ -54,10 +54,10 @@ def variants(since: SinceOption = None) -> None:
     if not rows:
         out.print("no A/B test has run in this period")
         return
-    table = Table(title=f"A/B variants since {start:%Y-%m-%d %H:%M} UTC")
-    for column in ("test", "variant", "conversations", "verified", "attempts ran out", "hung up", "routed"):
-        table.add_column(column, justify="left" if column in ("test", "variant") else "right")
+    # One line per variant (not a table): test names stay whole and the output greps well.
+    out.print(f"A/B variants since {start:%Y-%m-%d %H:%M} UTC", highlight=False)
     for row in rows:
-        table.add_row(row.test, row.variant, str(row.conversations),
-                      *(f"{n} ({row.share(n):.0%})" for n in (row.verified, row.exhausted, row.hung_up, row.routed)))
-    out.print(table)
+        figures = ", ".join(f"{label} {n} ({row.share(n):.0%})" for label, n in (
+            ("verified", row.verified), ("attempts ran out", row.exhausted), ("hung up", row.hung_up), ("routed", row.routed)))
+        out.print(f"{row.test}  variant {row.variant}: {row.conversations} conversations; {figures}",
+                  highlight=False, soft_wrap=True)
