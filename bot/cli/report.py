@@ -33,7 +33,7 @@ def funnel(since: SinceOption = None) -> None:
         rows = build(session, since=start)
         total = conversations_since(session, since=start)
     table = Table(title=f"{total} conversations since {start:%Y-%m-%d %H:%M} UTC")
-    table.add_column("step")
+    table.add_column("step", no_wrap=True)
     table.add_column("reached", justify="right")
     for outcome in FUNNEL_OUTCOMES:
         table.add_column(outcome, justify="right")
