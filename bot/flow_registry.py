@@ -16,9 +16,11 @@ log = logging.getLogger(__name__)
 
 
 class FlowRegistry:
-    def __init__(self, *, region: str = "GB", workflow_sid: str | None = None):
+    def __init__(self, *, region: str = "GB", workflow_sid: str | None = None, one_time_codes: bool = False):
         self.region = region
         self.workflow_sid = workflow_sid
+        # Twilio Verify is configured: without it a version that sends codes is refused (at start-up).
+        self.one_time_codes = one_time_codes
         self._bundles: dict[str, FlowBundle] = {}
 
     def remember(self, bundle: FlowBundle) -> FlowBundle:
@@ -36,13 +38,15 @@ class FlowRegistry:
             files = flow_versions.version_files(session, version)
             if files is None:
                 raise LookupError(f"flow version {version} is not stored")
-            self._bundles[version] = bundle_from_texts(files, region=self.region, workflow_sid=self.workflow_sid)
+            self._bundles[version] = bundle_from_texts(files, region=self.region, workflow_sid=self.workflow_sid,
+                                                       one_time_codes=self.one_time_codes)
         return self._bundles[version]
 
     def bootstrap(self, database_url: str, flows_dir: Path) -> FlowBundle:
         """At start-up: check FLOWS_DIR (a broken file stops start-up); publish it only if nothing
         has ever been published, so `bot flows publish` / `rollback` decide what runs after that."""
-        bundle = self.remember(load_bundle(flows_dir, region=self.region, workflow_sid=self.workflow_sid))
+        bundle = self.remember(load_bundle(flows_dir, region=self.region, workflow_sid=self.workflow_sid,
+                                           one_time_codes=self.one_time_codes))
         with transaction(database_url) as session:
             if flow_versions.current_version(session) is None:
                 flow_versions.publish(session, version=bundle.version, files=bundle.files, by="first start")

@@ -54,6 +54,11 @@ def redact(text: str) -> str:
 
 class RedactionFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        # One record reaches every handler, each with this filter: redact it once, or the second
+        # pass would take "******6781" for a short code and lose the last four agents rely on.
+        if getattr(record, "_redacted", False):
+            return True
+        record._redacted = True
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the record

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     # TaskRouter workflow that <Enqueue> hands tasks to; empty means plain named queues.
     twilio_workflow_sid: str | None = None
+    # Twilio Verify service (VA...) that sends and checks one-time codes; with the account SID and
+    # auth token it enables `one_time_code` steps. Empty: flows that need codes are refused at load.
+    twilio_verify_service_sid: str | None = None
+    # The number (E.164) or Messaging Service SID (MG...) that after-hours text messages come from.
+    twilio_sms_from: str | None = None
 
     default_region: str = Field(default="GB", min_length=2, max_length=2)
     log_level: str = "INFO"
@@ -60,7 +65,8 @@ class Settings(BaseSettings):
             raise ValueError("AGENT_DESK_URL must start with http:// or https://")
         return value
 
-    @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret")
+    @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret",
+                     "twilio_verify_service_sid")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -77,7 +83,19 @@ class Settings(BaseSettings):
         if self.agent_desk_url and (not self.agent_desk_secret or len(self.agent_desk_secret) < 16):
             # An unsigned handoff could be forged by anyone who finds the desk's URL.
             raise ValueError("AGENT_DESK_URL is set: AGENT_DESK_SECRET must be set too, at least 16 characters")
+        if self.twilio_verify_service_sid:
+            sid = self.twilio_verify_service_sid
+            if not (sid.startswith("VA") and len(sid) == 34 and sid[2:].isalnum()):
+                raise ValueError("TWILIO_VERIFY_SERVICE_SID must be a Verify service SID: VA followed by 32 characters")
+            if not (self.twilio_account_sid and self.twilio_auth_token):
+                # The REST client authenticates with both; a half-configured Verify would fail mid-call.
+                raise ValueError("TWILIO_VERIFY_SERVICE_SID is set: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set too")
         return self
+
+    @property
+    def verify_configured(self) -> bool:
+        """One-time codes can be sent: a Verify service and the credentials to call it."""
+        return bool(self.twilio_verify_service_sid and self.twilio_account_sid and self.twilio_auth_token)
 
     @property
     def signature_required(self) -> bool:

@@ -16,7 +16,7 @@ from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
-from bot.engine.context import EventRecord, Services
+from bot.engine.context import EventRecord, OneTimeCodes, Services
 from bot.engine.io import Input, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
@@ -25,6 +25,7 @@ from bot.store.db import transaction
 from bot.store.models import Conversation, utcnow
 from bot.verification.audit import SqlAuditLog
 from bot.verification.lockout import SqlLedger
+from bot.verification.velocity import origin_for
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,10 @@ class TurnResult:
 
 class Conversations:
     def __init__(self, database_url: str, flows: FlowRegistry | FlowBundle,
-                 clock: Callable[[], dt.datetime] = utcnow):
+                 clock: Callable[[], dt.datetime] = utcnow, otp: OneTimeCodes | None = None):
         self.database_url = database_url
+        # Twilio Verify, when configured (bot.verification.one_time_codes); None otherwise.
+        self.otp = otp
         # A bare bundle (simulator, flow tests) always runs that bundle; a registry follows publications.
         self.flows = flows
         self.clock = clock
@@ -60,9 +63,12 @@ class Conversations:
     def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
         return Services(
             directory=SqlDirectory(session),
-            ledger=SqlLedger(session, bundle.lockout, channel=channel, conversation_id=conversation.id, clock=self.clock),
+            ledger=SqlLedger(session, bundle.lockout, channel=channel, conversation_id=conversation.id, clock=self.clock,
+                             origin=conversation.origin, velocity=bundle.policy.velocity),
             audit=SqlAuditLog(session, channel=channel, conversation_id=conversation.id,
-                              flow_version=conversation.flow_version, clock=self.clock),
+                              flow_version=conversation.flow_version, session_key=conversation.session_key,
+                              clock=self.clock),
+            otp=self.otp,
             clock=self.clock,
             callbacks=SqlCallbacks(session, conversation_id=conversation.id, clock=self.clock),
         )
@@ -81,8 +87,9 @@ class Conversations:
             add_events(session, conversation=conversation, events=[EventRecord(state.step, "voicemail")])
             return True
 
-    def handle(self, inp: Input, *, turn: int | None, render: Renderer) -> TurnResult:
-        """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat)."""
+    def handle(self, inp: Input, *, turn: int | None, render: Renderer, client_address: str | None = None) -> TurnResult:
+        """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat).
+        `client_address`: a web chat's address, counted (hashed) by the velocity limits."""
         with transaction(self.database_url) as session:
             conversation = find_conversation(session, key=inp.session_key)
             if conversation is not None and conversation.last_response is not None and (
@@ -93,7 +100,9 @@ class Conversations:
             bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
             if conversation is None:
                 conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
-                                                   caller=inp.caller, flow_version=bundle.version)
+                                                   caller=inp.caller, flow_version=bundle.version,
+                                                   origin=origin_for(inp.channel, caller=inp.caller,
+                                                                     client_address=client_address))
                 state = start_state(bundle, inp)
                 inp = Input(**{**inp.__dict__, "kind": "start"})
             else:

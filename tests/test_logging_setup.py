@@ -49,3 +49,10 @@ def test_filter_redacts_arguments_and_exceptions():
     formatted = logging.Formatter().format(record)
     assert "1023456781" not in formatted and "1985-03-03" not in formatted and "SW1A" not in formatted
     assert "******6781" in formatted
+
+
+def test_a_record_passing_two_handlers_is_redacted_once():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "customer %s", ("1023456781",), None)
+    first, second = RedactionFilter(), RedactionFilter()
+    assert first.filter(record) and second.filter(record)
+    assert record.getMessage() == "customer ******6781"

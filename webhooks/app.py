@@ -14,21 +14,24 @@ from bot.chat.service import ChatService
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
 from bot.logging_setup import configure_logging
+from bot.outgoing_texts import TwilioTexts
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
+from bot.verification.one_time_codes import TwilioVerify
 from webhooks import chat, messaging, voice
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, bundle: FlowBundle | None = None,
-               clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+               clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FastAPI:
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     # Flows are checked before the first call: a broken file stops start-up with file and line.
     # What runs is the published version (FLOWS_DIR is published on the very first start).
-    registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid)
+    registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid,
+                            one_time_codes=settings.verify_configured)
     if bundle is not None:
         registry.remember(bundle)
     else:
@@ -43,11 +46,13 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.state.settings = settings
     app.state.flows = registry
     app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry,
-                                            **({"clock": clock} if clock else {}))
+                                            **({"clock": clock} if clock else {}),
+                                            otp=TwilioVerify.from_settings(settings))
     app.state.desk = AgentDesk.from_settings(settings)
     app.state.chat = ChatService(app.state.conversations, app.state.desk, idle_minutes=settings.chat_idle_minutes)
     if not app.state.desk.configured:
         log.warning("AGENT_DESK_URL is not set: chat handoffs are kept as dead letters in desk_deliveries")
+    app.state.texts = texts if texts is not None else TwilioTexts.from_settings(settings)
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
+from bot.engine import ssml
 from bot.engine.io import Expect, Handoff, Reply, Segment
 
 
@@ -79,10 +80,23 @@ def _say(parent: VoiceResponse | Gather, segments: list[Segment], reply: Reply) 
             pending_text = ""
         if segment.kind == "digits":
             say.say_as(segment.text, interpret_as="digits")
+        elif segment.kind == "ssml":
+            _append_ssml(say, ssml.parse(segment.text))
         else:
             say.break_(time=segment.text)
     if pending_text:
         say.append((" " if say.verbs else "") + pending_text)
+
+
+def _append_ssml(node, element) -> None:
+    """Copy a checked SSML fragment under a <Say>, tags and text in order."""
+    if element.text:
+        node.append(element.text)
+    for child in element:
+        nested = node.add_child(child.tag, None, **dict(child.attrib))
+        _append_ssml(nested, child)
+        if child.tail:
+            node.append(child.tail)
 
 
 def _spaced(before: str, text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.background import BackgroundTask
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
@@ -67,7 +68,15 @@ def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
         return twiml(_apology())
-    return twiml(result.body)
+    response = twiml(result.body)
+    message = result.reply.text_message if result.reply is not None else None
+    texts = getattr(request.app.state, "texts", None)
+    if message is not None and texts is not None:
+        # Sent after the TwiML is on its way: Twilio's 15-second budget is for the call.
+        response.background = BackgroundTask(texts.send, message)
+    elif message is not None:
+        log.warning("a text message was due but TWILIO_SMS_FROM is not configured")
+    return response
 
 
 def _renderer(settings):

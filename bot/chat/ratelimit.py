@@ -38,3 +38,9 @@ def take(session: Session, *, bucket: str, limit: int, window_seconds: int, now:
     session.add(RateLimitHit(bucket=bucket, at=now))
     session.flush()
     return None
+
+
+def prune(session: Session, *, now: dt.datetime, window_seconds: int) -> int:
+    """Delete every bucket's hits older than the window: sessions that went away leave none behind."""
+    since = now - dt.timedelta(seconds=window_seconds)
+    return session.execute(delete(RateLimitHit).where(RateLimitHit.at <= since)).rowcount or 0

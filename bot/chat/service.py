@@ -71,11 +71,15 @@ class ChatService:
         return self.run(inp, render=render, reply_to={"address": customer, "from": ours})
 
     # -- web chat ---------------------------------------------------------------------------
-    def start_web(self, *, render: Renderer) -> tuple[sessions.NewSession, ChatTurn]:
+    def start_web(self, *, render: Renderer, window_seconds: int = 3600,
+                  client_address: str | None = None) -> tuple[sessions.NewSession, ChatTurn]:
         with transaction(self.database_url) as session:
             new = sessions.create_session(session, now=self.clock())
+            # A new chat is a good moment to tidy: other sessions' expired rate-limit hits go.
+            ratelimit.prune(session, now=self.clock(), window_seconds=window_seconds)
         inp = Input(channel="web", session_key=new.conversation_key, kind="start")
-        return new, self.run(inp, render=render, reply_to={"session_id": new.session_id})
+        # The address is hashed into the conversation's origin: velocity limits count failures by it.
+        return new, self.run(inp, render=render, reply_to={"session_id": new.session_id}, client_address=client_address)
 
     def web_access(self, *, session_id: str, token: str | None) -> sessions.Access | None:
         with transaction(self.database_url) as session:
@@ -100,12 +104,12 @@ class ChatService:
         return None
 
     # -- every chat channel ---------------------------------------------------------------------
-    def run(self, inp: Input, *, render: Renderer, reply_to: dict[str, Any]) -> ChatTurn:
+    def run(self, inp: Input, *, render: Renderer, reply_to: dict[str, Any], client_address: str | None = None) -> ChatTurn:
         bundle = self.conversations.bundle()
         with transaction(self.database_url) as session:
             before = session.scalar(select(Conversation.state).where(Conversation.session_key == inp.session_key))
         answering = transcript.asks_for_answer(bundle, before)
-        result = self.conversations.handle(inp, turn=None, render=render)
+        result = self.conversations.handle(inp, turn=None, render=render, client_address=client_address)
         if result.replayed or result.reply is None:
             return ChatTurn(result.body, None, result.conversation_id)
         reply = result.reply

@@ -47,12 +47,14 @@ def open_thread(session: Session, *, channel: str, customer: str, ours: str, mes
     if message_sid and thread.last_message_sid == message_sid:
         return ThreadTurn(thread.conversation_key, new=False, duplicate=True)
     conversation = find_conversation(session, key=thread.conversation_key)
-    new = (conversation is None or conversation.status == "closed"
-           or is_idle(thread.last_seen_at, now=now, idle_minutes=idle_minutes))
-    if new:
+    # No conversation yet: the pair's first message is still being answered (or failed); start on the same key.
+    new = conversation is None
+    if conversation is not None and (conversation.status == "closed"
+                                     or is_idle(thread.last_seen_at, now=now, idle_minutes=idle_minutes)):
         expire_conversation(session, key=thread.conversation_key)
         thread.conversation_key = _new_key(channel)
         thread.channel = channel
+        new = True
     thread.last_message_sid = message_sid
     thread.last_seen_at = now
     return ThreadTurn(thread.conversation_key, new=new, duplicate=False)

@@ -23,14 +23,15 @@ MAX_TEXT = 4000
 def asks_for_answer(bundle: FlowBundle, state: dict[str, Any] | None) -> bool:
     """True while the conversation waits at a verification question (or its read-back)."""
     step = bundle.flow.steps.get((state or {}).get("step") or "")
-    return step is not None and step.type == "ask" and not (state or {}).get("ended")
+    # Steps that say so (ask: knowledge answers; one_time_code: the code) have their answers withheld.
+    return step is not None and getattr(step, "withholds_answers", False) and not (state or {}).get("ended")
 
 
 def reads_back_answer(bundle: FlowBundle, state: dict[str, Any] | None) -> bool:
     """True when the reply just given reads a verification answer back for a yes/no."""
     pending = (state or {}).get("pending") or {}
     step = bundle.flow.steps.get(pending.get("step") or "")
-    return step is not None and step.type == "ask"
+    return step is not None and getattr(step, "withholds_answers", False)
 
 
 def add(session: Session, *, conversation_id: str, sender: str, text: str, withheld: bool, at: dt.datetime) -> None:

@@ -17,7 +17,7 @@ def load_flows(settings: Settings, directory: Path | None = None):
     from bot.engine.bundle import load_bundle
 
     return load_bundle(directory or settings.flows_dir, region=settings.default_region,
-                       workflow_sid=settings.twilio_workflow_sid)
+                       workflow_sid=settings.twilio_workflow_sid, one_time_codes=settings.verify_configured)
 
 
 def fail_config(exc: ConfigError) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -27,3 +27,39 @@ def import_csv(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
     out.print(f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
     if report.rejected:
         raise typer.Exit(1)
+
+
+@app.command("unlock")
+def unlock_number(
+    number: Annotated[str, typer.Argument(help="The customer number.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the audit record (no personal details).")],
+    by: Annotated[Optional[str], typer.Option("--by", help="Who unlocks (default: your login name).")] = None,
+) -> None:
+    """Clear a number's lockout (failures before now stop counting), with an audit record."""
+    import getpass
+
+    from bot.logging_setup import mask
+    from bot.numbering import NumberError
+    from bot.store.db import transaction
+    from bot.verification.lockout import unlock
+
+    settings = get_settings()
+    schemes = bundle_or_exit(settings).schemes
+    try:
+        compact = schemes.validate(number).number
+    except NumberError as exc:
+        typer.echo(f"not a valid customer number ({getattr(exc, 'kind', 'invalid')})", err=True)
+        raise typer.Exit(1) from None
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > 200:
+        typer.echo("--reason is required, at most 200 characters", err=True)
+        raise typer.Exit(1)
+    if by is None:
+        try:
+            by = getpass.getuser()
+        except (KeyError, OSError):  # no login name in some containers
+            by = "unknown"
+    with transaction(settings.database_url) as session:
+        cleared = unlock(session, compact, by=by, reason=reason)
+    typer.echo(f"{mask(compact)}: unlocked ({cleared} open lock{'s' if cleared != 1 else ''} cleared); "
+               "earlier failed attempts no longer count")

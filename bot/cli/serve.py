@@ -42,6 +42,9 @@ def _print_demo(settings: Settings, host: str, port: int) -> None:
     out.print("Paste these into your Twilio number's Voice configuration (HTTP POST):")
     out.print(f"  A call comes in:       {base}/twilio/voice")
     out.print(f"  Call status changes:   {base}/twilio/voice/status")
+    out.print("and into its Messaging configuration, or a WhatsApp sender (HTTP POST):")
+    out.print(f"  A message comes in:    {base}/twilio/messaging")
+    out.print(f"Web chat widget:         {base}/chat")
     if not settings.twilio_validate_signature:
         out.print("[bold yellow]Signature checks are OFF (TWILIO_VALIDATE_SIGNATURE=false) because no "
                   "TWILIO_AUTH_TOKEN is set: fine on your machine, never in production.[/]")

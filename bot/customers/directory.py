@@ -1,11 +1,13 @@
 """Find customers by number in the store."""
 from __future__ import annotations
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.context import CustomerRecord
 from bot.store.models import Customer
+from bot.understanding import is_withheld_caller_id
 
 # At most this many keypad matches are returned; see find_by_keypad.
 KEYPAD_MATCH_LIMIT = 10
@@ -14,7 +16,7 @@ KEYPAD_MATCH_LIMIT = 10
 def to_record(row: Customer) -> CustomerRecord:
     return CustomerRecord(number=row.customer_number, full_name=row.full_name, date_of_birth=row.date_of_birth,
                           postcode=row.postcode, phone=row.phone, email=row.email, segment=row.segment,
-                          status=row.status)
+                          status=row.status, pin_hash=row.pin_hash)
 
 
 class SqlDirectory:
@@ -36,3 +38,24 @@ class SqlDirectory:
         query = (select(Customer.customer_number).where(Customer.keypad_form == digits)
                  .order_by(Customer.customer_number).limit(KEYPAD_MATCH_LIMIT))
         return list(self.session.scalars(query))
+
+    def find_by_phone(self, phone: str) -> list[str]:
+        """Customers whose phone on file is exactly this caller ID (E.164); at most two: enough to know it is one."""
+        e164 = to_e164(phone)
+        if e164 is None:
+            return []
+        query = (select(Customer.customer_number).where(Customer.phone == e164)
+                 .order_by(Customer.customer_number).limit(2))
+        return list(self.session.scalars(query))
+
+
+def to_e164(phone: str | None) -> str | None:
+    if is_withheld_caller_id(phone):
+        return None
+    try:
+        parsed = phonenumbers.parse(phone.strip().removeprefix("whatsapp:"), None)
+    except phonenumbers.NumberParseException:
+        return None  # caller ID always carries a country code; a national number is not a caller ID
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -21,9 +21,10 @@ from bot.logging_setup import mask
 from bot.numbering import SchemeSet, NumberError as ValidationError, keypad_form
 from bot.store.models import Customer, utcnow
 from bot.understanding import read_postcode
+from bot.verification.pins import hash_pin, valid_pin
 
 REQUIRED = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email")
-OPTIONAL = ("segment", "status")
+OPTIONAL = ("segment", "status", "pin")
 STATUSES = ("active", "suspended", "closed")
 
 
@@ -81,9 +82,15 @@ def clean_row(row: dict[str, Any], *, schemes: SchemeSet, region: str, today: dt
     status = value("status").lower() or "active"
     if status not in STATUSES:
         raise RowError(f"status must be one of {', '.join(STATUSES)}")
-    return {"customer_number": number, "full_name": name, "date_of_birth": born, "postcode": postcode.value,
-            "phone": phone, "email": email, "segment": value("segment") or None, "status": status,
-            "keypad_form": keypad_form(number)}
+    cleaned = {"customer_number": number, "full_name": name, "date_of_birth": born, "postcode": postcode.value,
+               "phone": phone, "email": email, "segment": value("segment") or None, "status": status,
+               "keypad_form": keypad_form(number)}
+    if value("pin"):
+        # Only the slow salted hash is kept; an empty pin column leaves a PIN already on file as it is.
+        if not valid_pin(value("pin")):
+            raise RowError("pin must be 4 to 8 digits")
+        cleaned["pin_hash"] = hash_pin(value("pin"))
+    return cleaned
 
 
 def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region: str,

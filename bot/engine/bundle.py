@@ -16,8 +16,9 @@ from bot.engine.source import ConfigError, Problem, Source, load_yaml, parse_yam
 from bot.engine.state import State
 from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
 from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
-from bot.verification.factors import FACTORS
-from bot.verification.policy import Lockout, Policy, parse_policy
+from bot.engine.verification_checks import verification_problems
+from bot.verification.policy import Lockout, Policy
+from bot.verification.policy_file import PolicyConfig, parse_policy_file
 
 FILES = ("default.yaml", "departments.yaml", "policy.yaml", "numbering.yaml")
 
@@ -32,6 +33,8 @@ class FlowBundle:
     version: str
     region: str = "GB"
     files: dict[str, str] = field(default_factory=dict)
+    # The rest of policy.yaml: velocity limits, department requirements, factor settings.
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
 
     @property
     def departments(self) -> dict[str, Department]:
@@ -68,8 +71,11 @@ class _Partial:
         self.languages = languages
 
 
-def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None) -> FlowBundle:
-    """Load every file; raise ConfigError listing every problem found, with file and line."""
+def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None,
+                one_time_codes: bool = False) -> FlowBundle:
+    """Load every file; raise ConfigError listing every problem found, with file and line.
+
+    `one_time_codes`: Twilio Verify is configured; without it a flow that sends codes is refused."""
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     for name in FILES:
@@ -88,11 +94,12 @@ def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None
             problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})"))
     if problems:
         raise ConfigError(problems)
-    return bundle_from_texts(texts, directory=directory, region=region, workflow_sid=workflow_sid)
+    return bundle_from_texts(texts, directory=directory, region=region, workflow_sid=workflow_sid,
+                             one_time_codes=one_time_codes)
 
 
 def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"), region: str = "GB",
-                      workflow_sid: str | None = None) -> FlowBundle:
+                      workflow_sid: str | None = None, one_time_codes: bool = False) -> FlowBundle:
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
     for name in (*FILES, *sorted(n for n in texts if n.startswith("lang/"))):
@@ -106,8 +113,9 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
     routing, found = parse_departments(sources["departments.yaml"].data, workflow_sid=workflow_sid)
     problems += [sources["departments.yaml"].problem(path, message) for path, message in found]
 
-    policies, lockout, found_policy = _policies(sources["policy.yaml"])
-    problems += found_policy
+    policy_config, found_policy = parse_policy_file(sources["policy.yaml"].data)
+    problems += [sources["policy.yaml"].problem(path, message) for path, message in found_policy]
+    policies, lockout = policy_config.policies, policy_config.lockout
 
     schemes = None
     try:
@@ -119,39 +127,16 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
     declared = (sources["default.yaml"].data or {}).get("languages") if isinstance(sources["default.yaml"].data, dict) else None
     flow, found_flow = parse_flow(sources["default.yaml"], _Partial(routing, policies, declared if isinstance(declared, list) else ["en"]), translations)
     problems += found_flow
+    if not problems:
+        found_checks = verification_problems(flow, routing, schemes, policy_config, one_time_codes=one_time_codes)
+        problems += [sources[file].problem(path, message) for file, path, message in found_checks]
     if problems:
         raise ConfigError(problems)
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
-                      version=digest.hexdigest()[:12], region=region, files=dict(texts))
-
-
-def _policies(source: Source) -> tuple[dict[str, Policy], Lockout, list[Problem]]:
-    data = source.data
-    problems: list[Problem] = []
-    if not isinstance(data, dict) or not isinstance(data.get("policies"), dict) or not data["policies"]:
-        return {}, Lockout(), [source.problem((), "expected `policies:` with at least one policy, and `lockout:`")]
-    for key in data:
-        if key not in ("policies", "lockout"):
-            problems.append(source.problem((key,), f"unknown field {key!r}; expected policies, lockout"))
-    policies: dict[str, Policy] = {}
-    for name, spec in data["policies"].items():
-        policy, found = parse_policy(str(name), spec, set(FACTORS))
-        problems += [source.problem(("policies", name) + path, message) for path, message in found]
-        if policy:
-            policies[str(name)] = policy
-    lockout_data: Any = data.get("lockout") or {}
-    threshold = lockout_data.get("threshold", 3) if isinstance(lockout_data, dict) else None
-    window = lockout_data.get("window_hours", 24) if isinstance(lockout_data, dict) else None
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 100:
-        problems.append(source.problem(("lockout", "threshold"), f"expected a whole number from 1 to 100, got {threshold!r}"))
-    if isinstance(window, bool) or not isinstance(window, (int, float)) or not 0 < window <= 24 * 365:
-        problems.append(source.problem(("lockout", "window_hours"), f"expected hours from 1 to 8760, got {window!r}"))
-    if problems:
-        return policies, Lockout(), problems
-    return policies, Lockout(threshold=threshold, window_hours=window), []
+                      version=digest.hexdigest()[:12], region=region, files=dict(texts), policy=policy_config)
 
 
 __all__ = ["FlowBundle", "load_bundle", "bundle_from_texts", "ConfigError", "load_yaml"]

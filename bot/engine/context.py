@@ -27,6 +27,8 @@ class CustomerRecord:
     email: str | None = None
     segment: str | None = None
     status: str = "active"
+    # The PIN as a slow salted hash (bot.verification.pins); never the PIN itself.
+    pin_hash: str | None = None
 
 
 class Directory(Protocol):
@@ -35,17 +37,34 @@ class Directory(Protocol):
     def find_by_keypad(self, digits: str) -> list[str]:
         """Numbers whose phone-keypad form is `digits` (MB1234567O -> 6212345676), sorted."""
 
+    def find_by_phone(self, phone: str) -> list[str]:
+        """Numbers of the customers whose phone on file is exactly `phone` (caller ID), sorted."""
+
 
 class Ledger(Protocol):
     def is_locked(self, number: str) -> bool: ...
 
+    def lock_reason(self, number: str) -> str | None:
+        """Why verification is refused now: "locked" (this number) or "velocity" (this caller); None if not."""
+
     def record_failure(self, number: str) -> bool:
-        """Count one failed verification; True when the number is locked after it."""
+        """Count one failed verification; True when verification is refused after it (see lock_reason)."""
 
 
 class AuditLog(Protocol):
     def record(self, *, customer_number: str | None, factors_asked: list[str], factors_passed: list[str],
                result: str, reason: str | None) -> None: ...
+
+
+class OneTimeCodes(Protocol):
+    """Codes sent to the phone on file and checked (Twilio Verify in production). The code itself
+    never passes through the engine's state: the service keeps it."""
+
+    def send(self, phone: str) -> str:
+        """Returns "sent", "too-many" (the service's send limit) or "unavailable"."""
+
+    def check(self, phone: str, code: str) -> str:
+        """Returns "approved", "wrong", "expired", "too-many" (the check limit) or "unavailable"."""
 
 
 class CallbackBook(Protocol):
@@ -60,6 +79,8 @@ class Services:
     audit: AuditLog
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     callbacks: CallbackBook | None = None
+    # None when Twilio Verify is not configured; flows that need it are refused at load time.
+    otp: OneTimeCodes | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +110,18 @@ class Turn:
     def text(self, value, **values) -> list[Segment]:
         from bot.engine.text import render, resolve
 
+        from bot.engine import ssml
+        from bot.engine.io import Segment
+
         template = resolve(value, language=self.state.language, default_language=self.flow.default_language,
                            channel=self.state.channel)
-        return render(template, values)
+        segments = render(template, values)
+        if not any(s.kind == "text" and ssml.has_markup(s.text) for s in segments):
+            return segments
+        # SSML is spoken on voice; chat shows the words alone.
+        kind = "ssml" if self.state.channel == "voice" else "text"
+        return [Segment(s.text if kind == "ssml" else ssml.plain(s.text), kind) if s.kind == "text" and ssml.has_markup(s.text)
+                else s for s in segments]
 
     def today(self) -> dt.date:
         return self.services.clock().date()

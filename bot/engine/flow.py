@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine import ssml
 from bot.engine.source import Problem, Source
 from bot.engine.steps import STEP_TYPES, Step
 from bot.engine.steps.base import Spec, check_field
@@ -195,6 +196,12 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
             spec[key], found = merge(value, ("steps", name, key), default=default, translations=translations,
                                      flow=source, kind=field_spec.kind)
             problems += found
+    if isinstance(spec.get("ab_test"), Mapping) and "prompt" in spec["ab_test"]:
+        test = dict(spec["ab_test"])
+        test["prompt"], found = merge(test["prompt"], ("steps", name, "ab_test", "prompt"), default=default,
+                                      translations=translations, flow=source, kind="text")
+        problems += found
+        spec["ab_test"] = test
     if isinstance(spec.get("invalid"), Mapping):
         invalid = {}
         for reason, wording in spec["invalid"].items():
@@ -235,6 +242,7 @@ def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bund
             problems.append(source.problem(path + (key,), message))
         elif cls.specs[key].kind in ("text", "texts"):
             problems += _check_languages(source, path + (key,), value, languages)
+            problems += [source.problem(path + (key,), message) for message in _ssml_problems(value)]
     for key, field_spec in cls.specs.items():
         if field_spec.required and key not in spec:
             problems.append(source.problem(path, f"{kind} step {name!r} is missing the required field {key!r}"))
@@ -255,6 +263,23 @@ def _check_languages(source: Source, path: tuple, value: Any, languages: list[st
         return []
     missing = [lang for lang in languages if lang not in value]
     return [source.problem(path, f"prompt has no {lang!r} wording; the flow declares languages {languages}") for lang in missing]
+
+
+def _ssml_problems(value: Any) -> list[str]:
+    """Markup in a prompt must be the SSML subset Twilio speaks (see ssml.py)."""
+    if isinstance(value, str):
+        if not ssml.has_markup(value):
+            return []
+        try:
+            ssml.parse(value)
+        except ValueError as exc:
+            return [str(exc)]
+        return []
+    if isinstance(value, Mapping):
+        return [m for v in value.values() for m in _ssml_problems(v)]
+    if isinstance(value, list):
+        return [m for v in value for m in _ssml_problems(v)]
+    return []
 
 
 def _reachable(start: str, steps: dict[str, Step]) -> set[str]:

@@ -24,7 +24,7 @@ class Segment:
     """A piece of what to say: plain text, a run read digit by digit, or a pause."""
 
     text: str
-    kind: Literal["text", "digits", "pause"] = "text"
+    kind: Literal["text", "digits", "pause", "ssml"] = "text"
     # Set only where a reply mixes languages (a language menu): said in this voice and language.
     language: str | None = None
     voice: str | None = None
@@ -96,4 +96,6 @@ class Reply:
     @property
     def text(self) -> str:
         """The reply as plain text, for chat channels, the simulator and tests."""
-        return " ".join(s.text for s in self.say if s.kind != "pause").strip()
+        from bot.engine.ssml import plain
+
+        return " ".join(plain(s.text) if s.kind == "ssml" else s.text for s in self.say if s.kind != "pause").strip()

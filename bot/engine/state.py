@@ -31,6 +31,10 @@ class State:
     pending: dict[str, Any] | None = None
     handoff_reason: str | None = None
     ended: bool = False
+    # The department a step-up (one-time code) was started for: tried once per department, never looped.
+    step_up_for: str | None = None
+    # One-time codes sent at the current code step (resends are capped; the code itself is never kept).
+    code_sends: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

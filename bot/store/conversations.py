@@ -14,9 +14,10 @@ def find_conversation(session: Session, *, key: str) -> Conversation | None:
     return session.scalar(select(Conversation).where(Conversation.session_key == key).with_for_update())
 
 
-def create_conversation(session: Session, *, channel: str, key: str, caller: str | None, flow_version: str) -> Conversation:
+def create_conversation(session: Session, *, channel: str, key: str, caller: str | None, flow_version: str,
+                        origin: str | None = None) -> Conversation:
     conversation = Conversation(channel=channel, session_key=key, caller=caller, flow_version=flow_version,
-                                state={}, turn=0)
+                                state={}, turn=0, origin=origin)
     session.add(conversation)
     session.flush()
     return conversation

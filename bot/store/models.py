@@ -53,6 +53,8 @@ class Customer(Base):
     # The digits a keypad caller presses for the number (MB1234567O -> 6212345676): letters
     # typed on 2-9 are looked up here, since only the directory knows which spelling exists.
     keypad_form: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The PIN as a slow salted hash (scrypt$N$r$p$salt$hash); the PIN itself is never stored.
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
 
 
 class Conversation(Base):
@@ -76,6 +78,8 @@ class Conversation(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column()
     end_reason: Mapped[str | None] = mapped_column(String(40))
     hung_up_at_step: Mapped[str | None] = mapped_column(String(80))
+    # Whom velocity limits count against: a hashed caller ID or client address (bot.verification.velocity).
+    origin: Mapped[str | None] = mapped_column(String(64))
 
 
 class Event(Base):
@@ -96,13 +100,16 @@ class FailedAttempt(Base):
     """A failed verification against a customer number, known or not, from any channel."""
 
     __tablename__ = "failed_attempts"
-    __table_args__ = (Index("ix_failed_attempts_number_at", "customer_number", "at"),)
+    __table_args__ = (Index("ix_failed_attempts_number_at", "customer_number", "at"),
+                      Index("ix_failed_attempts_origin_at", "origin", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The hashed caller ID or client address it came from: velocity limits count these.
+    origin: Mapped[str | None] = mapped_column(String(64))
 
 
 class Lock(Base):
@@ -124,14 +131,18 @@ class VerificationDecision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    conversation_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))  # voice | sms | whatsapp | web | cli
+    conversation_id: Mapped[str | None] = mapped_column(String(32))  # None for a decision made at the CLI
     customer_number: Mapped[str | None] = mapped_column(String(40))
     factors_asked: Mapped[list] = mapped_column(default=list)
     factors_passed: Mapped[list] = mapped_column(default=list)
-    result: Mapped[str] = mapped_column(String(16))  # verified | failed | locked
-    reason: Mapped[str | None] = mapped_column(String(80))
+    result: Mapped[str] = mapped_column(String(16))  # verified | failed | locked | unlocked
+    reason: Mapped[str | None] = mapped_column(String(200))
     flow_version: Mapped[str | None] = mapped_column(String(64))
+    # The channel's own id for the conversation (CallSid, chat key), to match Twilio's logs.
+    session_key: Mapped[str | None] = mapped_column(String(200))
+    # Who decided at the CLI (an unlock); None for the bot.
+    actor: Mapped[str | None] = mapped_column(String(80))
 
 
 

@@ -22,6 +22,9 @@ class MemoryDirectory:
     def find_by_keypad(self, digits: str) -> list[str]:
         return sorted(n for n in self.customers if keypad_form(n) == digits)
 
+    def find_by_phone(self, phone: str) -> list[str]:
+        return sorted(n for n, c in self.customers.items() if c.phone and c.phone == phone)
+
 
 @dataclass
 class MemoryLedger:
@@ -30,6 +33,9 @@ class MemoryLedger:
 
     def is_locked(self, number: str) -> bool:
         return self.failures.get(number, 0) >= self.threshold
+
+    def lock_reason(self, number: str) -> str | None:
+        return "locked" if self.is_locked(number) else None
 
     def record_failure(self, number: str) -> bool:
         self.failures[number] = self.failures.get(number, 0) + 1

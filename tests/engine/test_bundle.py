@@ -124,3 +124,10 @@ def test_loop_with_no_exit(texts):
     texts["default.yaml"] = text
     found = problems(texts)
     assert any("loop with no exit" in p and "main_menu" in p for p in found), found
+
+
+def test_unsupported_or_broken_ssml_is_reported(texts):
+    texts["default.yaml"] = texts["default.yaml"].replace(
+        'say: "Thank you, you\'re verified."', 'say: "Thank you, <audio src=\'x\'/> you\'re verified."')
+    found = problems(texts)
+    assert any("<audio> is not supported" in p for p in found), found

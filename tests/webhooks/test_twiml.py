@@ -95,3 +95,13 @@ def test_sip_header_values_are_url_encoded():
 def test_end_hangs_up():
     root = parse(render_voice(Reply(say=[Segment("Goodbye.")], end=True), turn=4))
     assert [v.tag for v in root] == ["Say", "Hangup"]
+
+
+def test_ssml_in_a_voice_prompt_is_spoken_as_ssml():
+    reply = Reply(say=[Segment('Please listen. <break time="500ms"/> <emphasis level="strong">Then</emphasis> press hash.', "ssml")],
+                  expect=Expect())
+    say = parse(render_voice(reply, turn=1)).find("Gather/Say")
+    assert say.find("break").get("time") == "500ms"
+    assert say.find("emphasis").get("level") == "strong" and say.find("emphasis").text == "Then"
+    assert " ".join("".join(say.itertext()).split()) == "Please listen. Then press hash."
+    assert reply.text == "Please listen. Then press hash."

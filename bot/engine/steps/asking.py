@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine import ab_test
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
 from bot.engine.steps.base import Outcome, Spec, Step
@@ -25,6 +26,7 @@ ASKING_SPECS: dict[str, Spec] = {
     "next": Spec("step", required=True),
     "on_fail": Spec("step", required=True),
     "help": Spec("text"),
+    "ab_test": Spec("mapping"),
 }
 
 MAX_CONTROLS = 5
@@ -94,7 +96,21 @@ class AskingStep(Step):
         turn.state.pending = None
         turn.state.partial = None
         turn.state.controls = 0
-        return self.ask(turn, self.get("prompt"))
+        test = self.get("ab_test")
+        if test:
+            turn.event("variant", f"{test['name']}={ab_test.variant(turn.input.session_key, test)}")
+        return self.ask(turn, self.prompt(turn))
+
+    def prompt(self, turn: Turn) -> Any:
+        """The question's wording: variant B of an A/B test where one runs, else `prompt`."""
+        test = self.get("ab_test")
+        if test and ab_test.variant(turn.input.session_key, test) == "B":
+            return test["prompt"]
+        return self.get("prompt")
+
+    def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
+        test = self.data.get("ab_test")
+        return [(("ab_test",) + path, message) for path, message in ab_test.problems(test)] if test is not None else []
 
     def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
         return Outcome(say=turn.text(text, **{**self.values(turn), **values}), expect=self.expect(turn))
@@ -155,7 +171,7 @@ class AskingStep(Step):
                 state.customer_number = None
                 state.factors = {}
                 return Outcome(say=turn.text(controls.get("restart_prompt", "")), goto=target)
-            return self.ask(turn, self.get("prompt"))
+            return self.ask(turn, self.prompt(turn))
         state.controls += 1
         if state.controls > MAX_CONTROLS:
             # Asked again and again: count it as a failed try so the conversation still moves on.
@@ -166,9 +182,9 @@ class AskingStep(Step):
             return Outcome(say=say, expect=self.expect(turn, confirming=True))
         if control == "help":
             helper = self.get("help") or controls.get("help")
-            return Outcome(say=turn.text(helper, **self.values(turn)) + turn.text(self.get("prompt"), **self.values(turn)),
+            return Outcome(say=turn.text(helper, **self.values(turn)) + turn.text(self.prompt(turn), **self.values(turn)),
                            expect=self.expect(turn))
-        return self.ask(turn, self.get("prompt"))
+        return self.ask(turn, self.prompt(turn))
 
     def exhausted(self, turn: Turn) -> Outcome:
         turn.state.pending = None
@@ -204,7 +220,7 @@ class AskingStep(Step):
             return Outcome(say=turn.text(self.get("confirm"), **{**self.values(turn), **self.readback(turn, stored)}),
                            expect=self.expect(turn, confirming=True))
         # A "no" is a failed try: it counts, so a caller cannot be kept in a loop.
-        return self.retry(turn, "no_match", text=self.get("prompt"))
+        return self.retry(turn, "no_match", text=self.prompt(turn))
 
     def readback(self, turn: Turn, value: Any) -> dict[str, Any]:
         return {}

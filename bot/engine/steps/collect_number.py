@@ -126,9 +126,13 @@ class CollectNumberStep(AskingStep):
         state = turn.state
         state.customer_number = value
         state.factors = {}
-        if turn.services.ledger.is_locked(value):
+        refused = turn.services.ledger.lock_reason(value)
+        if refused is not None:
             state.locked = True
             state.handoff_reason = "locked"
-            turn.event("locked")
+            # A refusal is a verification decision too: audited like a pass or a failure.
+            turn.services.audit.record(customer_number=value, factors_asked=[], factors_passed=[],
+                                       result="locked", reason=refused)
+            turn.event("locked", refused)
             return Outcome(say=turn.text(self.get("locked_prompt")), goto=self.get("on_locked") or self.get("on_fail"))
         return Outcome(goto=self.get("next"))

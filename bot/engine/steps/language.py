@@ -55,7 +55,7 @@ class LanguageStep(AskingStep):
         return names
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
-        return self._option_problems(bundle)
+        return super().extra_problems(bundle) + self._option_problems(bundle)
 
     def handle(self, turn: Turn, inp: Input) -> Outcome:
         if not self.get("inline"):

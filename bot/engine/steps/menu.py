@@ -23,7 +23,7 @@ class MenuStep(AskingStep):
     }
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
-        problems = []
+        problems = super().extra_problems(bundle)
         keys: set[str] = set()
         for index, option in enumerate(self.data.get("options") or []):
             if not isinstance(option, Mapping):

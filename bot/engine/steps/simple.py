@@ -5,6 +5,7 @@ from bot.engine.context import Turn
 from bot.engine.steps.after_hours import AFTER_HOURS_SPECS, after_hours
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
+from bot.engine.steps.requirements import step_up
 
 
 class SayStep(Step):
@@ -17,7 +18,9 @@ class SayStep(Step):
 
 class HandoffStep(Step):
     type = "handoff"
-    specs = {"department": Spec("str", required=True), "say": Spec("text"), **AFTER_HOURS_SPECS}
+    specs = {"department": Spec("str", required=True), "say": Spec("text"), **AFTER_HOURS_SPECS,
+             # Where to go first when the department requires a one-time code the caller has not given.
+             "step_up": Spec("step")}
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
         department = self.data.get("department")
@@ -32,6 +35,9 @@ class HandoffStep(Step):
         if wanted == "$selected":
             wanted = state.department or "$default"
         department = turn.bundle.resolve_department(wanted, state)
+        detour, department = step_up(turn, department, self.get("step_up"))
+        if detour is not None:
+            return detour
         state.department = department
         state.ended = True
         record = turn.services.directory.find(state.customer_number) if state.verified and state.customer_number else None

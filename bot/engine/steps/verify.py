@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.engine.context import Turn
 from bot.engine.steps.base import Outcome, Spec, Step
+from bot.verification.factors import FACTORS
 
 
 class VerifyStep(Step):
@@ -38,6 +39,10 @@ class VerifyStep(Step):
         policy = turn.bundle.policies[self.get("policy")]
         number = state.customer_number
         record = turn.services.directory.find(number) if number else None
+        for name in policy.factors:
+            # Caller ID is not asked: it is looked at here, and only where the policy lists it.
+            if FACTORS[name].kind == "observed":
+                state.factors[name] = FACTORS[name].observe(state.caller, record)
         passed = policy.passed(state.factors)
         asked = [f for f in policy.factors if f in state.factors]
         # Results are used once: a retry asks every question again.
@@ -58,7 +63,8 @@ class VerifyStep(Step):
 
         state.verify_failures += 1
         locked = turn.services.ledger.record_failure(number) if number else False
-        reason = "locked" if locked else "details-mismatch"
+        # "locked": this number; "velocity": too many failures from this caller ID or client address.
+        reason = (turn.services.ledger.lock_reason(number) or "locked") if locked else "details-mismatch"
         turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
                                    result="failed", reason=reason)
         turn.event("failed", reason)
