@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.flow_texts import english_only, shipped
+
 from tests.numbering.conftest import FIXTURES
 
 FLOWS = Path(__file__).resolve().parents[1] / "flows"
@@ -40,7 +42,8 @@ def member_scheme_text(prefixes: dict[str, str] | None = None) -> str:
 
 def member_flow_texts(numbering: str | None = None) -> dict[str, str]:
     """The four flow files, as texts, for a membership-number deployment."""
-    texts = {path.name: path.read_text(encoding="utf-8") for path in FLOWS.glob("*.yaml")}
+    # English only: the member wording below is English (a bilingual flow would want it in Spanish too).
+    texts = english_only(shipped())
     texts["numbering.yaml"] = numbering or MEMBER_SCHEME.read_text()
     flow = yaml.safe_load(texts["default.yaml"])
     flow["steps"]["customer_number"].update(MEMBER_PROMPTS)

@@ -32,6 +32,10 @@ def flows_with_split(tmp_path, share="0.5"):
     marker = "    type: collect_number\n"
     assert marker in text
     (target / "default.yaml").write_text(text.replace(marker, marker + SPLIT.format(share=share), 1))
+    spanish = (target / "lang" / "es.yaml").read_text()
+    assert "\n  customer_number:\n" in spanish
+    (target / "lang" / "es.yaml").write_text(spanish.replace(
+        "\n  customer_number:\n", '\n  customer_number:\n    ab_test:\n      prompt: "Su número de cliente y almohadilla."\n', 1))
     return target
 
 

@@ -71,11 +71,8 @@ class _Partial:
         self.languages = languages
 
 
-def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None,
-                one_time_codes: bool = False) -> FlowBundle:
-    """Load every file; raise ConfigError listing every problem found, with file and line.
-
-    `one_time_codes`: Twilio Verify is configured; without it a flow that sends codes is refused."""
+def read_texts(directory: Path) -> dict[str, str]:
+    """The flow files' text by name (lang/<code>.yaml included); ConfigError if one is missing or unreadable."""
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     for name in FILES:
@@ -94,7 +91,15 @@ def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None
             problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})"))
     if problems:
         raise ConfigError(problems)
-    return bundle_from_texts(texts, directory=directory, region=region, workflow_sid=workflow_sid,
+    return texts
+
+
+def load_bundle(directory: Path, *, region: str = "GB", workflow_sid: str | None = None,
+                one_time_codes: bool = False) -> FlowBundle:
+    """Load every file; raise ConfigError listing every problem found, with file and line.
+
+    `one_time_codes`: Twilio Verify is configured; without it a flow that sends codes is refused."""
+    return bundle_from_texts(read_texts(directory), directory=directory, region=region, workflow_sid=workflow_sid,
                              one_time_codes=one_time_codes)
 
 

@@ -31,7 +31,7 @@ def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -
         turn.event("started", inp.channel)
         outcome = flow.steps[state.step].enter(turn)
     else:
-        outcome = flow.steps[state.step].handle(turn, inp)
+        outcome = _offered(turn, inp) or flow.steps[state.step].handle(turn, inp)
 
     voice = flow.voice_for(state.language)
     reply = Reply(language=voice.get("language", state.language), voice=voice.get("voice"))
@@ -51,6 +51,16 @@ def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -
         state.step = outcome.goto
         outcome = flow.steps[state.step].enter(turn)
     raise EngineError(f"flow {flow.name!r} moved {MAX_HOPS} steps without waiting for input (at {state.step!r})")
+
+
+def _offered(turn: Turn, inp: Input):
+    """An inline offer (a language choice) is taken up, or withdrawn, by the first real answer."""
+    state = turn.state
+    if not state.offer or inp.kind == "silence" or not inp.value.strip():
+        return None
+    offered = turn.flow.steps.get(state.offer)
+    state.offer = None
+    return offered.take_offer(turn, inp) if offered is not None else None
 
 
 def hang_up(state: State) -> EventRecord:

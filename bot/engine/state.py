@@ -23,6 +23,8 @@ class State:
     verified: bool = False
     locked: bool = False
     department: str | None = None
+    # An inline offer (a language step) riding on the current question, until the first answer.
+    offer: str | None = None
     # The start of a number given in parts, until the rest arrives.
     partial: str | None = None
     # "repeat" and "help" asked at the current question: capped so they cannot go on forever.

@@ -48,7 +48,8 @@ def merge(value: Any, path: tuple, *, default: str, translations: dict[str, Sour
             problems.append(flow.problem(path, f"prompt has no {language!r} wording: add {where} to {source.file}"))
         else:
             combined[language] = translated
-    return combined, problems
+    # With a wording missing the prompt stays as written: the problem above is reported once.
+    return (value if problems else combined), problems
 
 
 def unknown_entries(source: Source, flow_data: Mapping) -> list[Problem]:

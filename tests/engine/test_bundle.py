@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.bundle import FILES, bundle_from_texts
+from bot.engine.bundle import bundle_from_texts
+from tests.flow_texts import english_only, shipped
 from bot.engine.source import ConfigError
 from tests.conftest import FLOWS
 
 
 @pytest.fixture
 def texts():
-    return {name: (FLOWS / name).read_text(encoding="utf-8") for name in FILES}
+    return shipped()
 
 
 def problems(texts) -> list[str]:

@@ -6,6 +6,8 @@ import dataclasses
 import pytest
 import yaml
 
+from tests.flow_texts import english_only, shipped
+
 from bot.engine.bundle import bundle_from_texts
 from tests.engine.fakes import ALICE, MemoryDirectory, memory_services
 from tests.engine.test_runner import Conversation
@@ -46,7 +48,7 @@ def test_active_account_reaches_the_menu(bundle):
 
 @pytest.fixture(scope="module")
 def without_on_suspended():
-    texts = {path.name: path.read_text(encoding="utf-8") for path in FLOWS.glob("*.yaml")}
+    texts = english_only(shipped())
     flow = yaml.safe_load(texts["default.yaml"])
     del flow["steps"]["check_details"]["on_suspended"]
     del flow["steps"]["account_suspended"]  # unreachable now, which loading refuses

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine.bundle import FILES
-from tests.conftest import FLOWS
+from tests.flow_texts import english_only, shipped as shipped_texts
 
 STEP_UP_STEP = '''
   step_up_code:
@@ -39,10 +38,8 @@ IDENTIFY_STEP = '''
 
 
 def shipped() -> dict[str, str]:
-    texts = {name: (FLOWS / name).read_text(encoding="utf-8") for name in FILES}
-    for path in sorted((FLOWS / "lang").glob("*.yaml")):
-        texts[f"lang/{path.name}"] = path.read_text(encoding="utf-8")
-    return texts
+    # English only: these variants add English-only steps, and are about verification, not languages.
+    return english_only(shipped_texts())
 
 
 def replace(text: str, old: str, new: str) -> str:

@@ -36,37 +36,22 @@ class LanguageStep(AskingStep):
     def enter(self, turn: Turn) -> Outcome:
         if not self.get("inline"):
             return super().enter(turn)
+        # Offer the choice, then ask the next question as usual; the offer stands until the
+        # caller first answers something (see take_offer), so the conversation waits at that question.
+        turn.state.offer = self.name
         say = turn.text(self.get("prompt")) if self.get("prompt") else []
-        say += self._option_segments(turn)
-        # Say what the steps up to the first question say, and ask it, while staying here.
-        for name in self._chain(turn):
-            following = turn.flow.steps[name].enter(turn)
-            say += following.say
-        return Outcome(say=say, expect=following.expect)
+        return Outcome(say=say + self._option_segments(turn), goto=self.get("next"))
 
-    def _chain(self, turn: Turn) -> list[str]:
-        names, name = [], self.get("next")
-        while name not in names:
-            names.append(name)
-            step = turn.flow.steps[name]
-            if step.waits_for_input or "next" not in step.specs or not step.get("next"):
-                break
-            name = step.get("next")
-        return names
+    def take_offer(self, turn: Turn, inp: Input) -> Outcome | None:
+        """A language choice made at the question the offer rode on, or None to answer that question."""
+        chosen = self.interpret(turn, inp)
+        if not isinstance(chosen, Accepted):
+            return None
+        turn.event("matched", step=self.name)
+        return self.accept(turn, chosen.value)
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
         return super().extra_problems(bundle) + self._option_problems(bundle)
-
-    def handle(self, turn: Turn, inp: Input) -> Outcome:
-        if not self.get("inline"):
-            return super().handle(turn, inp)
-        chosen = self.interpret(turn, inp) if inp.kind != "silence" and inp.value.strip() else None
-        if isinstance(chosen, Accepted):
-            turn.event("matched")
-            return self.accept(turn, chosen.value)
-        # Not a language choice: it was the answer to the question asked with it.
-        turn.state.step = self._chain(turn)[-1]
-        return turn.flow.steps[turn.state.step].handle(turn, inp)
 
     def _option_problems(self, bundle) -> list[tuple[tuple, str]]:
         problems = []
