@@ -6,7 +6,11 @@ import logging
 import re
 
 # Identifiers that are safe and useful in logs: Twilio SIDs and our own conversation ids.
-_SAFE_ID = re.compile(r"\b(?:[A-Z]{2})?[0-9a-f]{32}\b")
+_SAFE_ID = re.compile(r"\b(?:[A-Z]{2})?[0-9a-f]{32}\b"
+                      # flow versions and content hashes: lower-case hex with letters in it
+                      r"|\b(?=[0-9a-f]*[a-f][0-9a-f]*[a-f])[0-9a-f]{12}(?:[0-9a-f]{52})?\b"
+                      # IPv4 addresses (the server's own log lines) are not dates
+                      r"|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 _GB_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)

@@ -56,3 +56,9 @@ def test_a_record_passing_two_handlers_is_redacted_once():
     first, second = RedactionFilter(), RedactionFilter()
     assert first.filter(record) and second.filter(record)
     assert record.getMessage() == "customer ******6781"
+
+
+def test_addresses_and_flow_versions_stay_readable():
+    line = "Uvicorn running on http://127.0.0.1:8000; published flow version d4876c3e7485"
+    assert redact(line) == line
+    assert "1023456781" not in redact("version 1023456781")  # all digits: could be a number, so masked
