@@ -73,6 +73,21 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    """The `bot` command's environment: a fresh SQLite file (not migrated), the shipped flows, no stray .env."""
+    from bot.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("FLOWS_DIR", str(FLOWS))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+    get_engine(url).dispose()
+
+
+@pytest.fixture
 def customers(database_url, bundle):
     from bot.customers.importer import import_customers
 

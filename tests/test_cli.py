@@ -6,7 +6,6 @@ from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import get_settings
 from bot.store.db import get_engine, transaction
 from bot.store.models import Customer
 from tests.conftest import DEMO_CSV, FLOWS
@@ -15,15 +14,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("FLOWS_DIR", str(FLOWS))
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
-    get_engine(url).dispose()
+def env(cli_env):
+    return cli_env
 
 
 def test_db_upgrade_is_idempotent(env):

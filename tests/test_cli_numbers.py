@@ -7,25 +7,17 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.numbering import load_schemes
-from bot.settings import get_settings
-from bot.store.db import get_engine, transaction
+from bot.store.db import transaction
 from bot.store.models import Customer, IssuedNumber, NumberStatusChange
-from tests.conftest import DEMO_CSV, FLOWS
+from tests.conftest import DEMO_CSV
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("FLOWS_DIR", str(FLOWS))
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    get_settings.cache_clear()
+def env(cli_env):
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    yield url
-    get_settings.cache_clear()
-    get_engine(url).dispose()
+    return cli_env
 
 
 def bot(*args: str):

@@ -85,7 +85,7 @@ def test_a_changed_prompt_fails_readably_with_file_line_and_words(env, flows_cop
     assert result.exit_code == 1
     test_file = flows_copy / "tests" / "01_genuine_caller_keypad.yaml"
     line = line_of(test_file, 'send: "03031985"')
-    assert f"FAIL  flows/tests/01_genuine_caller_keypad.yaml" in result.output
+    assert "FAIL  flows/tests/01_genuine_caller_keypad.yaml" in result.output
     assert f"flows/tests/01_genuine_caller_keypad.yaml:{line}: turn 2, after sending \"03031985\"" in result.output
     assert '- reply containing: "postcode"' in result.output
     assert '(closest in the reply: "post code")' in result.output

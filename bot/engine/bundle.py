@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bot.engine.flow import Flow, parse_flow
 from bot.engine.io import Handoff

@@ -82,10 +82,10 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
         problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"))
     dangling = False
     for name, step in steps.items():
-        for field, target in step.transitions().items():
+        for field_name, target in step.transitions().items():
             if target not in raw_steps:
                 dangling = True
-                problems.append(source.problem(("steps", name, field), f"{field} goes to a step that does not exist: {target!r}"))
+                problems.append(source.problem(("steps", name, field_name), f"{field_name} goes to a step that does not exist: {target!r}"))
     if start in steps:
         entry_points = [start] + [v for k, v in controls.items() if CONTROLS.get(k) == "step"]
         reachable = set().union(*(_reachable(name, steps) for name in entry_points))

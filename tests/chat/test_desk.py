@@ -5,7 +5,6 @@ import json
 import time
 
 import pytest
-from sqlalchemy import select
 
 from bot.chat import desk
 from bot.chat.desk import AgentDesk

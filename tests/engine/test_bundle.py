@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.bundle import bundle_from_texts
-from tests.flow_texts import english_only, shipped
+from tests.flow_texts import shipped
 from bot.engine.source import ConfigError
-from tests.conftest import FLOWS
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from tests.flow_texts import english_only, shipped
 from bot.engine.bundle import bundle_from_texts
 from tests.engine.fakes import ALICE, MemoryDirectory, memory_services
 from tests.engine.test_runner import Conversation
-from tests.member_flows import FLOWS
 
 
 def verified_call(bundle, status):

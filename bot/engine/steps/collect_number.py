@@ -12,6 +12,7 @@ from bot.engine.context import Turn
 from bot.engine.io import Input, Segment
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
+from bot.engine.steps.claim import claim_number
 from bot.engine.steps.keypad_entry import read_keypad_letters
 from bot.engine.steps.number_values import prefix_list
 from bot.numbering import NATO
@@ -123,16 +124,6 @@ class CollectNumberStep(AskingStep):
         return layouts.pop() if len(layouts) == 1 else None
 
     def accept(self, turn: Turn, value: Any) -> Outcome:
-        state = turn.state
-        state.customer_number = value
-        state.factors = {}
-        refused = turn.services.ledger.lock_reason(value)
-        if refused is not None:
-            state.locked = True
-            state.handoff_reason = "locked"
-            # A refusal is a verification decision too: audited like a pass or a failure.
-            turn.services.audit.record(customer_number=value, factors_asked=[], factors_passed=[],
-                                       result="locked", reason=refused)
-            turn.event("locked", refused)
+        if claim_number(turn, value):
             return Outcome(say=turn.text(self.get("locked_prompt")), goto=self.get("on_locked") or self.get("on_fail"))
         return Outcome(goto=self.get("next"))

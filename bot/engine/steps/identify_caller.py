@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option, Segment
+from bot.engine.steps.claim import claim_number
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.understanding import is_withheld_caller_id, read_control, read_yes_no
 
@@ -73,15 +74,7 @@ class IdentifyCallerStep(Step):
         if not answer:
             turn.event("declined")
             return Outcome(goto=self.get("on_no"))
-        state.customer_number = candidate
-        state.factors = {}
-        reason = turn.services.ledger.lock_reason(candidate)
-        if reason is not None:
-            state.locked = True
-            state.handoff_reason = "locked"
-            turn.services.audit.record(customer_number=candidate, factors_asked=[], factors_passed=[],
-                                       result="locked", reason=reason)
-            turn.event("locked", reason)
+        if claim_number(turn, candidate):
             return Outcome(say=turn.text(self.get("locked_prompt")), goto=self.get("on_locked"))
         turn.event("identified")
         return Outcome(goto=self.get("on_yes"))
