@@ -131,3 +131,11 @@ def test_unsupported_or_broken_ssml_is_reported(texts):
         'say: "Thank you, you\'re verified."', 'say: "Thank you, <audio src=\'x\'/> you\'re verified."')
     found = problems(texts)
     assert any("<audio> is not supported" in p for p in found), found
+
+
+def test_gather_settings_are_checked(texts):
+    texts["default.yaml"] = texts["default.yaml"].replace(
+        "      speech_timeout: auto\n", "      speech_timeout: auto\n      speech_model: phone_call\n      speechTimout: 3\n", 1)
+    found = problems(texts)
+    assert any("unknown Gather setting 'speechTimout'" in p for p in found), found
+    assert any("not auto, when a speech_model is set" in p for p in found), found

@@ -32,6 +32,30 @@ ASKING_SPECS: dict[str, Spec] = {
 MAX_CONTROLS = 5
 
 GATHER_KEYS = {"hints", "speech_timeout", "speech_model", "timeout", "language", "finish_on_key", "num_digits", "input"}
+
+
+def gather_problems(gather: Any) -> list[tuple[tuple, str]]:
+    """Twilio <Gather> tuning, checked at load rather than discovered on a live call."""
+    if not gather:
+        return []
+    problems = [(("gather", key), f"unknown Gather setting {key!r}; expected one of {', '.join(sorted(GATHER_KEYS))}")
+                for key in gather if key not in GATHER_KEYS]
+    hints = gather.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) and h for h in hints):
+        problems.append((("gather", "hints"), "expected a list of words or class tokens such as $OOV_CLASS_DIGIT_SEQUENCE"))
+    speech_timeout = gather.get("speech_timeout", "auto")
+    if speech_timeout != "auto" and (isinstance(speech_timeout, bool) or not isinstance(speech_timeout, int) or not 1 <= speech_timeout <= 60):
+        problems.append((("gather", "speech_timeout"), f"expected auto or whole seconds from 1 to 60, got {speech_timeout!r}"))
+    elif gather.get("speech_model") and speech_timeout == "auto":
+        problems.append((("gather", "speech_timeout"), "Twilio needs whole seconds, not auto, when a speech_model is set"))
+    for key, low, high in (("timeout", 1, 60), ("num_digits", 1, 40)):
+        value = gather.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+            problems.append((("gather", key), f"expected a whole number from {low} to {high}, got {value!r}"))
+    inputs = str(gather.get("input", "dtmf speech")).split()
+    if not inputs or set(inputs) - {"dtmf", "speech"}:
+        problems.append((("gather", "input"), "expected dtmf, speech, or dtmf speech"))
+    return problems
 YES_NO_HINTS = ("yes", "no", "correct", "that's right", "wrong")
 
 
@@ -110,7 +134,8 @@ class AskingStep(Step):
 
     def extra_problems(self, bundle) -> list[tuple[tuple, str]]:
         test = self.data.get("ab_test")
-        return [(("ab_test",) + path, message) for path, message in ab_test.problems(test)] if test is not None else []
+        problems = [(("ab_test",) + path, message) for path, message in ab_test.problems(test)] if test is not None else []
+        return problems + gather_problems(self.data.get("gather"))
 
     def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
         return Outcome(say=turn.text(text, **{**self.values(turn), **values}), expect=self.expect(turn))
