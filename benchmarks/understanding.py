@@ -3,6 +3,7 @@
 Prints, per kind and overall: the share read correctly, the share wrongly accepted (a
 different value, not flagged for read-back, passing the scheme's check), and the mean cost
 per utterance in microseconds. Run: .venv/bin/python benchmarks/understanding.py
+(--corpus tests/corpus/heldout scores another folder, e.g. the held-out set).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="runs per utterance for timing")
     parser.add_argument("--failures", action="store_true", help="list the cases read wrongly")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="folder of corpus YAML files (default: tests/corpus)")
     args = parser.parse_args(argv)
-    cases = evaluate.load()
+    cases = evaluate.load(args.corpus) if args.corpus else evaluate.load()
     evaluate.score(cases)  # warm-up: lazy tables (nicknames, phone metadata) load once
     tallies = evaluate.score(cases, repeat=args.repeat)
     for line in evaluate.iter_report(tallies):
