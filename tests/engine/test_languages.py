@@ -85,3 +85,11 @@ def test_declared_language_without_a_file(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_bundle(flows)
     assert any("flows/lang/es.yaml is missing" in str(p) for p in info.value.problems)
+
+
+def test_an_ambiguous_date_is_read_back_in_spanish(tmp_path):
+    convo = Conversation(load_bundle(bilingual_flows(tmp_path)))
+    convo.send("digits", "9")
+    convo.send("digits", "1023456781#")
+    reply = convo.send("speech", "03/04/1985")  # 3 April or 4 March: read back before use
+    assert "3 de abril de 1985" in reply.text and "¿Ha dicho" in reply.text

@@ -52,8 +52,9 @@ class AskStep(AskingStep):
         if self.factor.secret:
             return {}
         # Prompts say {date} for a date of birth and {postcode} for a postcode.
-        placeholder = "date" if self.get("factor") == "date_of_birth" else self.get("factor")
-        return {placeholder: self.factor.describe(value)}
+        if self.get("factor") == "date_of_birth":
+            return {"date": self.factor.describe(value, turn.state.language)}
+        return {self.get("factor"): self.factor.describe(value)}
 
     def accept(self, turn: Turn, value: Any) -> Outcome:
         number = turn.state.customer_number

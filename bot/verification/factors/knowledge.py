@@ -11,6 +11,12 @@ from bot.understanding import postcodes_match, read_date, read_email, read_keypa
 from bot.verification.factors.base import STAND_IN, Answer, Factor, ReadOptions, same
 
 
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                  "octubre", "noviembre", "diciembre")
+
+
 class DateOfBirth(Factor):
     name = "date_of_birth"
 
@@ -33,8 +39,11 @@ class DateOfBirth(Factor):
     def from_stored(self, stored: str) -> dt.date:
         return dt.date.fromisoformat(stored)
 
-    def describe(self, value: dt.date) -> str:
-        return f"{value.day} {value:%B} {value.year}"
+    def describe(self, value: dt.date, language: str = "en") -> str:
+        # Month names by hand: %B follows the server's locale, not the caller's language.
+        if language == "es":
+            return f"{value.day} de {SPANISH_MONTHS[value.month - 1]} de {value.year}"
+        return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
 
     def keypad_length(self, options: ReadOptions) -> int | None:
         return len(options.date_layout)
