@@ -97,10 +97,6 @@ class Settings(BaseSettings):
         """One-time codes can be sent: a Verify service and the credentials to call it."""
         return bool(self.twilio_verify_service_sid and self.twilio_account_sid and self.twilio_auth_token)
 
-    @property
-    def signature_required(self) -> bool:
-        return self.twilio_validate_signature
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -59,10 +59,3 @@ def open_thread(session: Session, *, channel: str, customer: str, ours: str, mes
     thread.last_seen_at = now
     return ThreadTurn(thread.conversation_key, new=new, duplicate=False)
 
-
-def thread_addresses(session: Session, *, conversation_key: str) -> dict[str, str] | None:
-    """Where an agent replies to: the customer's address and the number they wrote to."""
-    thread = session.scalar(select(ChatThread).where(ChatThread.conversation_key == conversation_key))
-    if thread is None:
-        return None
-    return {"customer": thread.customer_address, "ours": thread.our_address}

@@ -24,7 +24,6 @@ from bot.understanding import read_postcode
 from bot.verification.pins import hash_pin, valid_pin
 
 REQUIRED = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email")
-OPTIONAL = ("segment", "status", "pin")
 STATUSES = ("active", "suspended", "closed")
 
 

@@ -42,8 +42,6 @@ class Directory(Protocol):
 
 
 class Ledger(Protocol):
-    def is_locked(self, number: str) -> bool: ...
-
     def lock_reason(self, number: str) -> str | None:
         """Why verification is refused now: "locked" (this number) or "velocity" (this caller); None if not."""
 

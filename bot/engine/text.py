@@ -57,9 +57,6 @@ def render(template: str, values: Mapping[str, Any] | None = None) -> list[Segme
     return _merge(segments)
 
 
-def placeholders(template: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(template))
-
 
 def _merge(segments: list[Segment]) -> list[Segment]:
     merged: list[Segment] = []

@@ -70,9 +70,6 @@ class SqlLedger:
             return "locked"
         return "velocity" if self.too_fast() else None
 
-    def is_locked(self, number: str) -> bool:
-        return self.lock_reason(number) is not None
-
     def record_failure(self, number: str) -> bool:
         """Count one failure; True when verification is refused after it (number locked or origin too fast)."""
         if self.session.get_bind().dialect.name == "postgresql":
