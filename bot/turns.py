@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
@@ -38,6 +39,20 @@ class TurnResult:
     reply: Reply | None
     conversation_id: str
     replayed: bool = False
+    extra: Any = None  # what the caller's `after` hook returned
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What an `after` hook sees, inside the turn's transaction: it commits with the turn or not at all."""
+
+    session: Any
+    conversation: Conversation
+    bundle: FlowBundle
+    before: dict  # the state as it was when the input arrived
+    state: State
+    reply: Reply
+    input: Input
 
 
 class Conversations:
@@ -87,9 +102,11 @@ class Conversations:
             add_events(session, conversation=conversation, events=[EventRecord(state.step, "voicemail")])
             return True
 
-    def handle(self, inp: Input, *, turn: int | None, render: Renderer, client_address: str | None = None) -> TurnResult:
+    def handle(self, inp: Input, *, turn: int | None, render: Renderer, client_address: str | None = None,
+               after: Callable[[TurnRecord], Any] | None = None) -> TurnResult:
         """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat).
-        `client_address`: a web chat's address, counted (hashed) by the velocity limits."""
+        `client_address`: a web chat's address, counted (hashed) by the velocity limits.
+        `after`: more to record with the turn (a chat transcript), in the same transaction."""
         with transaction(self.database_url) as session:
             conversation = find_conversation(session, key=inp.session_key)
             if conversation is not None and conversation.last_response is not None and (
@@ -105,7 +122,9 @@ class Conversations:
                                                                      client_address=client_address))
                 state = start_state(bundle, inp)
                 inp = Input(**{**inp.__dict__, "kind": "start"})
+                before: dict = {}
             else:
+                before = dict(conversation.state or {})
                 state = State.from_dict(conversation.state)
             reply, events = run_turn(bundle, self.services(session, bundle, conversation, inp.channel), state, inp)
             body = render(reply, conversation.turn + 1)
@@ -113,9 +132,10 @@ class Conversations:
             if reply.handoff is not None or reply.end:
                 close_conversation(session, conversation=conversation,
                                    reason="handoff" if reply.handoff else "ended", hung_up_at=None)
+            extra = after(TurnRecord(session, conversation, bundle, before, state, reply, inp)) if after else None
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
-            return TurnResult(body, reply, conversation.id)
+            return TurnResult(body, reply, conversation.id, extra=extra)
 
     def summary(self, key: str) -> str | None:
         """One sentence for the agent's whisper; the number is given by its last four digits only."""

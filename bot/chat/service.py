@@ -19,7 +19,7 @@ from bot.chat.render import chat_text
 from bot.engine.io import Input, Reply
 from bot.store.db import transaction
 from bot.store.models import Conversation, utcnow
-from bot.turns import Conversations, Renderer
+from bot.turns import TurnRecord, Conversations, Renderer
 
 
 # Control characters other than tab and newline: PostgreSQL refuses NUL, and none of them means anything in a chat.
@@ -105,39 +105,42 @@ class ChatService:
 
     # -- every chat channel ---------------------------------------------------------------------
     def run(self, inp: Input, *, render: Renderer, reply_to: dict[str, Any], client_address: str | None = None) -> ChatTurn:
-        bundle = self.conversations.bundle()
-        with transaction(self.database_url) as session:
-            before = session.scalar(select(Conversation.state).where(Conversation.session_key == inp.session_key))
-        answering = transcript.asks_for_answer(bundle, before)
-        result = self.conversations.handle(inp, turn=None, render=render, client_address=client_address)
+        def record(turn: TurnRecord) -> str | None:
+            # In the turn's own transaction, on the conversation's own flow version: the transcript
+            # and the handoff are saved with the turn or not at all.
+            return self._record(turn, reply_to=reply_to)
+
+        result = self.conversations.handle(inp, turn=None, render=render, client_address=client_address, after=record)
         if result.replayed or result.reply is None:
             return ChatTurn(result.body, None, result.conversation_id)
-        reply = result.reply
+        return ChatTurn(result.body, result.reply, result.conversation_id, result.extra)
+
+    def _record(self, turn: TurnRecord, *, reply_to: dict[str, Any]) -> str | None:
+        """The transcript lines of this turn, and the desk delivery when it hands over; the delivery id to post."""
+        session, conversation, reply, inp = turn.session, turn.conversation, turn.reply, turn.input
         now = self.clock()
-        with transaction(self.database_url) as session:
-            conversation = session.get(Conversation, result.conversation_id)
-            transcript.add(session, conversation_id=conversation.id, sender="customer", text=inp.value.strip(),
-                           withheld=answering and bool(inp.value.strip()), at=now)
-            transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
-                           withheld=transcript.reads_back_answer(bundle, conversation.state), at=now)
-            if reply.handoff is None:
-                return ChatTurn(result.body, reply, conversation.id)
-            session.flush()
-            payload = {
-                "type": "chat.handoff",
-                "conversation_id": conversation.id,
-                "channel": inp.channel,
-                "department": reply.handoff.department,
-                "target": {"kind": reply.handoff.target.kind, "address": reply.handoff.target.address},
-                "context": reply.handoff.context,
-                "reply_to": reply_to,
-                "transcript": transcript.load(session, conversation_id=conversation.id),
-                "created_at": now.isoformat(),
-            }
-            delivery = desk.enqueue(session, conversation_id=conversation.id, payload=payload,
-                                    configured=self.desk.configured, now=now)
-            delivery_id = delivery.id if delivery.status == "pending" else None
-        return ChatTurn(result.body, reply, result.conversation_id, delivery_id)
+        said = inp.value.strip()
+        transcript.add(session, conversation_id=conversation.id, sender="customer", text=said,
+                       withheld=transcript.asks_for_answer(turn.bundle, turn.before) and bool(said), at=now)
+        transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
+                       withheld=transcript.reads_back_answer(turn.bundle, turn.state.to_dict()), at=now)
+        if reply.handoff is None:
+            return None
+        session.flush()
+        payload = {
+            "type": "chat.handoff",
+            "conversation_id": conversation.id,
+            "channel": inp.channel,
+            "department": reply.handoff.department,
+            "target": {"kind": reply.handoff.target.kind, "address": reply.handoff.target.address},
+            "context": reply.handoff.context,
+            "reply_to": reply_to,
+            "transcript": transcript.load(session, conversation_id=conversation.id),
+            "created_at": now.isoformat(),
+        }
+        delivery = desk.enqueue(session, conversation_id=conversation.id, payload=payload,
+                                configured=self.desk.configured, now=now)
+        return delivery.id if delivery.status == "pending" else None
 
     def _stored(self, key: str) -> str | None:
         with transaction(self.database_url) as session:
