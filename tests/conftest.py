@@ -110,6 +110,16 @@ def app(customers):
     return create_app(make_settings(customers))
 
 
+def phones(http):
+    """A maker of phones that call the app behind `http`, signed with the test token."""
+    from tests.twilio_phone import TwilioPhone
+
+    def make(**kwargs) -> TwilioPhone:
+        return TwilioPhone(http, token=TOKEN, base_url=BASE_URL, **kwargs)
+
+    return make
+
+
 @pytest.fixture
 def http(app):
     from fastapi.testclient import TestClient
@@ -120,9 +130,4 @@ def http(app):
 
 @pytest.fixture
 def phone(http):
-    from tests.twilio_phone import TwilioPhone
-
-    def make(**kwargs) -> TwilioPhone:
-        return TwilioPhone(http, token=TOKEN, base_url=BASE_URL, **kwargs)
-
-    return make
+    return phones(http)

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from bot.verification.one_time_codes import TwilioVerify
-from tests.conftest import BASE_URL, TOKEN, make_settings
+from tests.conftest import BASE_URL, TOKEN, make_settings, phones
 from tests.fake_verify import ACCOUNT_SID, SERVICE_SID, FakeVerify, FakeVerifyServer
 from tests.verification import variants
 
@@ -68,12 +68,7 @@ def verify_http(verify_app):
 
 @pytest.fixture
 def verify_phone(verify_http):
-    from tests.twilio_phone import TwilioPhone
-
-    def make(**kwargs) -> TwilioPhone:
-        return TwilioPhone(verify_http, token=TOKEN, base_url=BASE_URL, **kwargs)
-
-    return make
+    return phones(verify_http)
 
 
 @pytest.fixture
