@@ -8,10 +8,12 @@ from typing import Any
 
 from bot.engine.io import Handoff, Target
 from bot.engine.state import State
+from bot.engine.source import did_you_mean
 from bot.hours import OpeningHours, parse_holidays, parse_hours
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_QUEUE = re.compile(r"^[A-Za-z0-9_.\- ]{1,64}$")
+_QUEUE = re.compile(r"^[A-Za-z0-9_.\- ]+$")
+MAX_QUEUE = 64  # Twilio's limit on a queue's friendly name
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def parse_departments(data: Any, *, workflow_sid: str | None = None) -> tuple[Ro
             continue
         for key in spec:
             if key not in DEPARTMENT_FIELDS:
-                problems.append((path + (key,), f"unknown field {key!r}; expected {', '.join(DEPARTMENT_FIELDS)}"))
+                problems.append((path + (key,), f"unknown field {key!r}{did_you_mean(key, DEPARTMENT_FIELDS)}; "
+                                                f"expected {', '.join(DEPARTMENT_FIELDS)}"))
         hours = None
         if spec.get("hours") is not None:
             hours, found = parse_hours(spec["hours"], default_timezone=timezone, shared_holidays=holidays)
@@ -75,13 +78,14 @@ def parse_departments(data: Any, *, workflow_sid: str | None = None) -> tuple[Ro
             continue
         synonyms = spec.get("synonyms", [])
         if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-            problems.append((path + ("synonyms",), "expected a list of words or phrases"))
+            problems.append((path + ("synonyms",), "expected a list of words or phrases, e.g. [lost card, stolen card]"))
             synonyms = []
         departments[str(name)] = Department(str(name), str(spec.get("label", name)), target, tuple(synonyms),
                                             hours, after_hours)
     general = data.get("general")
     if general not in data["departments"]:
-        problems.append((("general",), f"expected the name of a department for unverified callers, got {general!r}"))
+        problems.append((("general",), f"expected the name of a department for unverified callers, got {general!r}"
+                                       f"{did_you_mean(general, data['departments'])}"))
     if problems:
         return None, problems
     return Routing(departments, general), []
@@ -105,7 +109,12 @@ def _target(spec: Any, workflow_sid: str | None) -> tuple[Target | None, str | N
         return None, expected
     (kind, address), = spec.items()
     address = str(address)
-    if kind == "queue" and _QUEUE.match(address):
+    if kind == "queue" and _QUEUE.match(address) and len(address) > MAX_QUEUE:
+        return None, (f"a queue name is at most {MAX_QUEUE} characters (Twilio's limit); "
+                      f"this one has {len(address)}: {address!r}")
+    if kind == "queue" and not _QUEUE.match(address):
+        return None, f"a queue name may hold letters, digits, spaces, '.', '_' and '-'; got {address!r}"
+    if kind == "queue":
         return Target("queue", address, workflow_sid), None
     if kind == "number" and _E164.match(address):
         return Target("number", address), None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -63,7 +64,8 @@ def test_weekly_hours_and_holidays():
 
 @pytest.mark.parametrize("spec, where", [
     ({"weekly": {"mon-fry": "08:00-20:00"}}, ("weekly", "mon-fry")),
-    ({"weekly": {"mon": "20:00-08:00"}}, ("weekly", "mon")),
+    ({"weekly": {"mon": "08:00-08:00"}}, ("weekly", "mon")),
+    ({"weekly": {"mon": "25:00-08:00"}}, ("weekly", "mon")),
     ({"weekly": {"mon": "8am-5pm"}}, ("weekly", "mon")),
     ({"timezone": "Mars/Olympus"}, ("timezone",)),
     ({"holidays": ["Christmas"]}, ("holidays", 0)),
@@ -76,11 +78,11 @@ def test_bad_hours_are_reported_with_their_place(spec, where):
 
 def test_a_bad_hours_entry_is_reported_with_file_and_line(flows_with_hours):
     path = flows_with_hours / "departments.yaml"
-    path.write_text(path.read_text().replace('mon-fri: "09:00-17:00"', 'mon-fri: "17:00-09:00"'))
+    path.write_text(path.read_text().replace('mon-fri: "09:00-17:00"', 'mon-fri: "17:00-17:00"'))
     from bot.engine.source import ConfigError
     with pytest.raises(ConfigError) as info:
         load_bundle(flows_with_hours)
-    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "17:00-09:00" in l)
+    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "17:00-17:00" in l)
     assert any(f"departments.yaml:{line}:" in str(p) for p in info.value.problems), info.value.problems
 
 
@@ -178,3 +180,65 @@ def test_after_hours_text_is_sent_through_the_twilio_client(customers, flows_wit
         else:
             assert fake.sent == [{"To": "+447700900123", "From": "+442071230000",
                                   "Body": "Northwind: we're closed right now. You can get help here: https://northwind.example/help"}]
+
+
+# Issue 13, finding 10: overnight hours, public holidays from the `holidays` package.
+
+def at_london(y, m, d, hh, mm=0):
+    return dt.datetime(y, m, d, hh, mm, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_overnight_hours_run_past_midnight():
+    hours, problems = parse_hours({"weekly": {"sun-thu": "22:00-07:00"}})
+    assert problems == []
+    assert hours.is_open(at_london(2026, 11, 22, 23, 30))      # Sunday night
+    assert hours.is_open(at_london(2026, 11, 23, 6, 59))       # Monday, early: Sunday's night shift
+    assert not hours.is_open(at_london(2026, 11, 23, 7, 0))
+    assert not hours.is_open(at_london(2026, 11, 27, 23, 0))   # Friday night is not listed
+    assert hours.is_open(at_london(2026, 11, 28, 3, 0)) is False and hours.is_open(at_london(2026, 11, 27, 3, 0))
+
+
+def test_public_holidays_come_from_the_country_calendar_with_substitute_days():
+    hours, problems = parse_hours({"weekly": {"mon-fri": "08:00-20:00"},
+                                   "holidays": [{"country": "GB", "subdivision": "ENG"}, "2026-12-24"]})
+    assert problems == []
+    assert not hours.is_open(at_london(2026, 12, 28, 10))      # Boxing Day (observed)
+    assert not hours.is_open(at_london(2026, 12, 25, 10))
+    assert not hours.is_open(at_london(2026, 12, 24, 10))      # the explicit date
+    assert hours.is_open(at_london(2026, 12, 29, 10))
+    assert not hours.is_open(at_london(2027, 5, 3, 10))        # any year: May Day 2027
+
+
+@pytest.mark.parametrize("holidays, message", [
+    (["2025-02-30"], "2025-02-30 is not a date"),
+    ([{"country": "XX"}], "unknown country 'XX'"),
+    ([{"country": "GB", "subdivision": "LDN"}], "GB has no subdivision 'LDN'"),
+    (["Christmas"], "expected a date like 2026-12-25"),
+])
+def test_bad_holidays_are_messages_not_tracebacks(holidays, message):
+    hours, problems = parse_hours({"holidays": holidays})
+    assert hours is None and message in problems[0][1]
+
+
+def test_an_impossible_holiday_is_reported_by_every_command(flows_with_hours, cli_env, monkeypatch):
+    """Finding 2: `holidays: [2025-02-30]` crashed check, test, publish and serve with a traceback."""
+    from typer.testing import CliRunner
+    from bot.cli import app as cli
+
+    path = flows_with_hours / "departments.yaml"
+    path.write_text(path.read_text().replace("holidays: [2026-12-25, 2026-12-26]", "holidays: [2025-02-30]"))
+    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "2025-02-30" in l)
+    expected = f"{path}:{line}: 2025-02-30 is not a date (day is out of range for month)"
+    runner = CliRunner()
+    for command in (["flows", "check", str(flows_with_hours)], ["flows", "test", str(flows_with_hours / "tests")],
+                    ["flows", "publish", str(flows_with_hours)], ["db", "upgrade"]):
+        result = runner.invoke(cli, command)
+        if command[0] == "db":
+            continue
+        assert result.exit_code == 1, result.output
+        assert expected in result.output and "Traceback" not in result.output, result.output
+    monkeypatch.setenv("FLOWS_DIR", str(flows_with_hours))
+    from bot.settings import get_settings
+    get_settings.cache_clear()
+    served = runner.invoke(cli, ["serve"])
+    assert served.exit_code == 1 and expected in served.output and "Traceback" not in served.output

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.dialogue import CHANNELS
 from bot.engine.bundle import FlowBundle
 from bot.engine.source import ConfigError, Key, Problem, Source, load_yaml
@@ -67,28 +65,6 @@ class FlowTest:
     customers: tuple[dict[str, str], ...] | Path | None = None
     customer_lines: tuple[int, ...] = ()
     now: dt.datetime = DEFAULT_NOW
-
-
-def raw_scalars(text: str) -> dict[Key, str]:
-    """Every scalar as written. YAML 1.1 reads `yes` as true, `0123` as 83 and `12:30` as 750:
-    what a caller sends and the words a reply must contain are taken as the supervisor typed them."""
-    raw: dict[Key, str] = {}
-
-    def walk(node: yaml.Node, path: Key) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-                walk(value_node, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, path + (index,))
-        elif isinstance(node, yaml.ScalarNode):
-            raw[path] = node.value
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return raw
 
 
 class _Reader:
@@ -162,7 +138,8 @@ class _Reader:
 def read_test(path: Path, bundle: FlowBundle, *, display_name: str | None = None) -> FlowTest:
     """The test in `path`, or ConfigError listing every problem with file and line."""
     source = load_yaml(path, display_name)
-    reader = _Reader(source, raw_scalars(path.read_text(encoding="utf-8")), bundle)
+    # Every scalar as typed: what a caller sends and the words a reply must contain are taken as written.
+    reader = _Reader(source, source.raw, bundle)
     data = reader.fields(source.data, (), FILE_FIELDS, "a conversation test")
     name = reader.text(data.get("name"), ("name",), "a name for the test")
     if not name:

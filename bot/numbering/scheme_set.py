@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from stdnum.exceptions import ValidationError
 
 from .characters import compact, describe
@@ -146,28 +145,13 @@ class SchemeSet:
             raise error from None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in keys
-            except TypeError:  # unhashable key: let SafeLoader report it
-                continue
-            if duplicate:
-                raise SchemeDefinitionError((), f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-            keys.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_schemes(path: str | Path = DEFAULT_SCHEMES_PATH) -> SchemeSet:
     """Read and check a scheme file (by default flows/numbering.yaml)."""
+    from bot.engine.source import ConfigError, parse_yaml  # the one YAML reader every flow file goes through
+
     text = Path(path).read_text(encoding="utf-8")
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as error:
-        raise SchemeDefinitionError((), f"not valid YAML: {error}") from None
+        data = parse_yaml(text, str(path)).data
+    except ConfigError as error:
+        raise SchemeDefinitionError((), str(error)) from None
     return SchemeSet.from_dict(data)

@@ -243,7 +243,7 @@ def test_yaml_duplicate_keys_are_refused(tmp_path: Path):
     )
     path = tmp_path / "numbering.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SchemeDefinitionError, match=r"line \d+: duplicate key '20'"):
+    with pytest.raises(SchemeDefinitionError, match=r"numbering.yaml:\d+: duplicate key '20': it is already defined at line \d+"):
         load_schemes(path)
 
 
@@ -256,13 +256,14 @@ def test_yaml_syntax_errors_are_definition_errors(tmp_path: Path):
 
 
 def test_unquoted_yaml_prefix_codes_are_caught(tmp_path: Path):
-    # 010 in YAML 1.1 is the integer 8: the loader must not quietly accept prefix "8"
+    # 010 in YAML 1.1 is the integer 8; the flow files are read as YAML 1.2 and keys as typed, so the
+    # prefix is "010", and it is refused for its length rather than quietly becoming "8".
     text = DEFAULT_SCHEMES_PATH.read_text(encoding="utf-8").replace('"10":', "010:")
     path = tmp_path / "numbering.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SchemeDefinitionError) as caught:
         load_schemes(path)
-    assert caught.value.path == ("schemes", 0, "segments", 0, "table", 8)
+    assert caught.value.path == ("schemes", 0, "segments", 0, "table", "010")
 
 
 @pytest.mark.parametrize(
