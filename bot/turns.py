@@ -102,6 +102,17 @@ class Conversations:
             add_events(session, conversation=conversation, events=[EventRecord(state.step, "voicemail")])
             return True
 
+    def goodbye(self, key: str) -> Reply:
+        """What a caller hears after leaving a voicemail: the flow's built-in text, in the
+        conversation's language and voice (the live flow's default language for an unknown call)."""
+        from bot.engine.steps.after_hours import voicemail_goodbye
+
+        with transaction(self.database_url) as session:
+            conversation = find_conversation(session, key=key)
+            bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
+            state = State.from_dict(conversation.state) if conversation is not None else None
+        return voicemail_goodbye(bundle, state)
+
     def handle(self, inp: Input, *, turn: int | None, render: Renderer, client_address: str | None = None,
                after: Callable[[TurnRecord], Any] | None = None) -> TurnResult:
         """`turn` is the number the previous reply handed out (None: channels without one, e.g. chat).

@@ -49,6 +49,8 @@ def gather_attributes(expect: Expect, *, action: str) -> dict:
         attributes["speech_timeout"] = expect.speech_timeout if not expect.speech_model or expect.speech_timeout != "auto" else 3
         if expect.speech_model:
             attributes["speech_model"] = expect.speech_model
+        if expect.enhanced:
+            attributes["enhanced"] = True
         if expect.hints:
             attributes["hints"] = ",".join(expect.hints)
         if expect.language:

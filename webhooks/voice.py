@@ -116,13 +116,11 @@ async def voicemail(request: Request, form: TwilioForm) -> Response:
         duration = int(str(form.get("RecordingDuration", "")).strip() or 0)
     except ValueError:
         duration = None
+    conversations = request.app.state.conversations
     if url.startswith("https://"):
-        request.app.state.conversations.record_voicemail(_call_sid(form), recording_url=url[:500],
-                                                         duration_seconds=duration)
-    response = VoiceResponse()
-    response.say("Thank you. Goodbye.")
-    response.hangup()
-    return twiml(str(response))
+        conversations.record_voicemail(_call_sid(form), recording_url=url[:500], duration_seconds=duration)
+    # The goodbye is the flow's wording, in the caller's language and voice.
+    return twiml(render_voice(conversations.goodbye(_call_sid(form)), turn=0, base_path=BASE))
 
 
 @router.post("/whisper")

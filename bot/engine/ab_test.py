@@ -4,7 +4,7 @@ supervisors can compare how callers fare with each wording (`bot report variants
 
     ab_test:
       name: short_number_prompt
-      share: 0.5                 # share of conversations that hear the `prompt` below
+      share: 0.5                 # the fraction (0 to 1) of conversations that hear the `prompt` below
       prompt: "Your customer number, then hash."
 """
 from __future__ import annotations
@@ -15,12 +15,17 @@ from typing import Any
 
 from bot.engine.steps.base import Spec, check_field
 
-FIELDS = {"name": Spec("str", required=True), "share": Spec("float", required=True, minimum=0.0, maximum=1.0),
+FIELDS = {"name": Spec("str", required=True),
+          "share": Spec("float", required=True, minimum=0.0, maximum=1.0, hint="a fraction"),
           "prompt": Spec("text", required=True)}
+VARIANTS = ("A", "B")
 
 
-def variant(session_key: str, test: Mapping[str, Any]) -> str:
-    """"B" for a stable `share` of conversations, "A" for the rest."""
+def variant(session_key: str, test: Mapping[str, Any], chosen: Mapping[str, str] | None = None) -> str:
+    """"B" for a stable `share` of conversations, "A" for the rest; `chosen` (a conversation test or
+    the simulator picking one, or the variant already served) wins."""
+    if chosen and chosen.get(test["name"]) in VARIANTS:
+        return chosen[test["name"]]
     digest = hashlib.sha256(f"{test['name']}\0{session_key}".encode()).digest()
     bucket = int.from_bytes(digest[:8], "big") / 2**64
     return "B" if bucket < float(test["share"]) else "A"
@@ -34,7 +39,7 @@ def problems(test: Any) -> list[tuple[tuple, str]]:
         if key not in test:
             found.append(((), f"ab_test is missing {key!r}"))
         else:
-            message = check_field(spec, test[key])
+            message = check_field(spec, test[key], key)
             if message:
                 found.append(((key,), message))
     return found

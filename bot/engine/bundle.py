@@ -15,6 +15,7 @@ from bot.engine.source import ConfigError, Problem, Source, load_yaml, parse_yam
 from bot.engine.state import State
 from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
 from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
+from bot.engine.synonym_checks import synonym_warnings
 from bot.engine.verification_checks import verification_problems
 from bot.verification.policy import Lockout, Policy
 from bot.verification.policy_file import PolicyConfig, parse_policy_file
@@ -34,6 +35,8 @@ class FlowBundle:
     files: dict[str, str] = field(default_factory=dict)
     # The rest of policy.yaml: velocity limits, department requirements, factor settings.
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    # What `bot flows check` mentions without refusing the files (e.g. a synonym that never routes).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def departments(self) -> dict[str, Department]:
@@ -62,11 +65,14 @@ class FlowBundle:
 
 
 class _Partial:
-    """What the flow checks need from the rest of the bundle while it is still being built."""
+    """What the flow checks need from the rest of the bundle while it is still being built. When
+    departments.yaml or policy.yaml has a mistake of its own, the names it does define still count,
+    so that one mistake there is not repeated as "unknown department" at every use."""
 
-    def __init__(self, routing: Routing | None, policies: dict[str, Policy], languages: list[str]):
-        self.departments = routing.departments if routing else {}
-        self.policies = policies
+    def __init__(self, routing: Routing | None, policies: dict[str, Policy], languages: list[str],
+                 department_names=(), policy_names=()):
+        self.departments = routing.departments if routing else dict.fromkeys(department_names)
+        self.policies = {**dict.fromkeys(policy_names), **policies}
         self.languages = languages
 
 
@@ -129,18 +135,31 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
 
     translations = {name[len("lang/"):-len(".yaml")]: source for name, source in sources.items() if name.startswith("lang/")}
     declared = (sources["default.yaml"].data or {}).get("languages") if isinstance(sources["default.yaml"].data, dict) else None
-    flow, found_flow = parse_flow(sources["default.yaml"], _Partial(routing, policies, declared if isinstance(declared, list) else ["en"]), translations)
+    flow, found_flow = parse_flow(sources["default.yaml"], _Partial(
+        routing, policies, declared if isinstance(declared, list) else ["en"],
+        department_names=_names(sources["departments.yaml"].data, "departments"),
+        policy_names=_names(sources["policy.yaml"].data, "policies")), translations)
     problems += found_flow
+    warnings: list[Problem] = []
     if not problems:
         found_checks = verification_problems(flow, routing, schemes, policy_config, one_time_codes=one_time_codes)
         problems += [sources[file].problem(path, message) for file, path, message in found_checks]
+        warnings += [sources[file].warning(path, message) for file, path, message in synonym_warnings(flow, routing)]
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, warnings)
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
-                      version=digest.hexdigest()[:12], region=region, files=dict(texts), policy=policy_config)
+                      version=digest.hexdigest()[:12], region=region, files=dict(texts), policy=policy_config,
+                      warnings=warnings)
+
+
+def _names(data, section: str) -> list[str]:
+    """The names a file defines under `section`, whatever else is wrong with it."""
+    if isinstance(data, dict) and isinstance(data.get(section), dict):
+        return [str(name) for name in data[section]]
+    return []
 
 
 __all__ = ["FlowBundle", "load_bundle", "bundle_from_texts", "ConfigError", "load_yaml"]

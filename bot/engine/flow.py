@@ -5,13 +5,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import ssml
-from bot.engine.source import Problem, Source
+from bot.engine import ssml, twilio_values
+from bot.engine.builtin_texts import builtin_texts
+from bot.engine.source import Problem, Source, did_you_mean
 from bot.engine.steps import STEP_TYPES, Step
 from bot.engine.steps.base import Spec, check_field
 from bot.engine.translations import TEXT_KINDS, merge, unknown_entries
 
-TOP_LEVEL = {"name", "start", "languages", "settings", "controls", "steps"}
+TOP_LEVEL = {"name", "start", "languages", "settings", "controls", "steps", "texts"}
 CONTROLS = {"agent": "step", "restart": "step", "help": "text", "restart_prompt": "text"}
 SETTINGS = {
     "date_layout": ("DDMMYYYY", "MMDDYYYY"),
@@ -29,6 +30,8 @@ class Flow:
     settings: dict[str, Any]
     steps: dict[str, Step]
     controls: dict[str, Any] = field(default_factory=dict)
+    # Built-in wording (after hours, the voicemail goodbye) by name, per language: builtin_texts.py.
+    texts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def default_language(self) -> str:
@@ -45,7 +48,8 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
         return None, [source.problem((), "expected a flow: name, start, languages, settings, steps")]
     for key in data:
         if key not in TOP_LEVEL:
-            problems.append(source.problem((key,), f"unknown field {key!r}; expected one of {', '.join(sorted(TOP_LEVEL))}"))
+            problems.append(source.problem((key,), f"unknown field {key!r}{did_you_mean(key, TOP_LEVEL)}; "
+                                                   f"expected one of {', '.join(sorted(TOP_LEVEL))}"))
     languages = data.get("languages") or ["en"]
     if not isinstance(languages, list) or not all(isinstance(x, str) and x for x in languages):
         problems.append(source.problem(("languages",), "expected a list of language codes, e.g. [en, es]"))
@@ -58,6 +62,8 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
             problems.append(source.problem(("languages",), f"language {language!r} is declared but flows/lang/{language}.yaml is missing"))
     for translation in translations.values():
         problems += unknown_entries(translation, data)
+    texts, found = builtin_texts(source, translations, languages)
+    problems += found
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, Mapping) or not raw_steps:
         problems.append(source.problem(("steps",), "expected `steps:` with at least one step"))
@@ -79,16 +85,27 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
     problems += _check_controls(source, controls, raw_steps, languages)
     start = data.get("start")
     if start not in raw_steps:
-        problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"))
-    dangling = False
+        problems.append(source.problem(("start",), f"start names a step that does not exist: {start!r}"
+                                                   f"{did_you_mean(start, raw_steps)}"))
+    # A step name mistyped in one place must give one message, not a list of steps "never
+    # reached" behind it: the reachability check follows the suggested name, or is left out.
+    guessed: dict[str, str] = {}
+    unresolved = False
     for name, step in steps.items():
         for field_name, target in step.transitions().items():
             if target not in raw_steps:
-                dangling = True
-                problems.append(source.problem(("steps", name, field_name), f"{field_name} goes to a step that does not exist: {target!r}"))
-    if start in steps:
-        entry_points = [start] + [v for k, v in controls.items() if CONTROLS.get(k) == "step"]
-        reachable = set().union(*(_reachable(name, steps) for name in entry_points))
+                hint = did_you_mean(target, raw_steps)
+                problems.append(source.problem(("steps", name, field_name),
+                                               f"{field_name} goes to a step that does not exist: {target!r}{hint}"))
+                if hint:
+                    guessed[target] = hint.split("'")[1]
+                else:
+                    unresolved = True
+    dangling = bool(guessed) or unresolved
+    if start in raw_steps and not unresolved:
+        entry_points = [start] + [v for k, v in controls.items() if CONTROLS.get(k) == "step"] \
+            if isinstance(controls, Mapping) else [start]
+        reachable = _reachable_raw(entry_points, steps, raw_steps, guessed)
         for name in raw_steps:
             if name not in reachable and name in steps:
                 problems.append(source.problem(("steps", name), f"step {name!r} can never be reached from {start!r}"))
@@ -96,7 +113,7 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
         problems += _loops(source, steps)
     if problems:
         return None, problems
-    return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps, dict(controls)), []
+    return Flow(str(data.get("name", "default")), start, languages, dict(settings), steps, dict(controls), texts), []
 
 
 def _loops(source: Source, steps: dict[str, Step]) -> list[Problem]:
@@ -151,13 +168,15 @@ def _check_controls(source: Source, controls: Any, raw_steps: Mapping, languages
     for key, value in controls.items():
         path = ("controls", key)
         if key not in CONTROLS:
-            problems.append(source.problem(path, f"unknown control {key!r}; expected one of {', '.join(CONTROLS)}"))
+            problems.append(source.problem(path, f"unknown control {key!r}{did_you_mean(key, CONTROLS)}; "
+                                                 f"expected one of {', '.join(CONTROLS)}"))
             continue
-        message = check_field(Spec(CONTROLS[key]), value)
+        message = check_field(Spec(CONTROLS[key]), value, key)
         if message:
             problems.append(source.problem(path, message))
         elif CONTROLS[key] == "step" and value not in raw_steps:
-            problems.append(source.problem(path, f"{key} goes to a step that does not exist: {value!r}"))
+            problems.append(source.problem(path, f"{key} goes to a step that does not exist: {value!r}"
+                                                 f"{did_you_mean(value, raw_steps)}"))
         elif CONTROLS[key] == "text":
             problems += _check_languages(source, path, value, languages)
     return problems
@@ -170,7 +189,8 @@ def _check_settings(source: Source, settings: Any) -> list[Problem]:
     for key, value in settings.items():
         path = ("settings", key)
         if key not in SETTINGS:
-            problems.append(source.problem(path, f"unknown setting {key!r}; expected one of {', '.join(SETTINGS)}"))
+            problems.append(source.problem(path, f"unknown setting {key!r}{did_you_mean(key, SETTINGS)}; "
+                                                 f"expected one of {', '.join(SETTINGS)}"))
             continue
         allowed = SETTINGS[key]
         if isinstance(allowed, tuple) and isinstance(allowed[0], str) and value not in allowed:
@@ -181,6 +201,32 @@ def _check_settings(source: Source, settings: Any) -> list[Problem]:
                 problems.append(source.problem(path, f"expected a number from {low} to {high}, got {value!r}"))
         elif key == "voice" and not isinstance(value, Mapping):
             problems.append(source.problem(path, "expected voice settings per language, e.g. en: {voice: Polly.Amy, language: en-GB}"))
+        elif key == "voice":
+            problems += _voice_problems(source, value)
+    return problems
+
+
+def _voice_problems(source: Source, voices: Mapping) -> list[Problem]:
+    """Each language's <Say> voice and language, against the values Twilio documents."""
+    problems = []
+    for language, spec in voices.items():
+        path = ("settings", "voice", language)
+        if not isinstance(spec, Mapping) or set(spec) - {"voice", "language"}:
+            problems.append(source.problem(path, "expected {voice: ..., language: ...}, e.g. {voice: Polly.Amy, language: en-GB}"))
+            continue
+        voice, tag = spec.get("voice"), spec.get("language")
+        message = twilio_values.voice_problem(voice) if voice is not None else None
+        if message:
+            problems.append(source.problem(path + ("voice",), message))
+        if tag is not None and tag not in twilio_values.SAY_LANGUAGES:
+            problems.append(source.problem(path + ("language",), f"Twilio has no language {tag!r}"
+                                                                 f"{did_you_mean(tag, twilio_values.SAY_LANGUAGES)}; "
+                                                                 "expected a tag such as en-GB, en-US, es-ES"))
+        elif not message and voice is not None and tag is not None:
+            spoken = twilio_values.voice_language(voice)
+            if spoken is not None and spoken != tag and spoken.split("-")[0] != tag.split("-")[0]:
+                problems.append(source.problem(path + ("voice",), f"{voice} speaks {spoken}, not {tag}: choose a "
+                                                                  f"voice for {tag}"))
     return problems
 
 
@@ -210,12 +256,15 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
             problems += found
         spec["invalid"] = invalid
     if isinstance(spec.get("options"), list):
+        # Options are translated by their key (lang/es.yaml: options: {"1": {say: ...}}), never by
+        # position: inserting an option must not shift every translation by one.
         options = []
         for index, option in enumerate(spec["options"]):
-            if isinstance(option, Mapping) and "say" in option:
+            if isinstance(option, Mapping) and "say" in option and "key" in option:
                 option = dict(option)
-                option["say"], found = merge(option["say"], ("steps", name, "options", index, "say"), default=default,
-                                             translations=translations, flow=source, kind="text")
+                option["say"], found = merge(option["say"], ("steps", name, "options", str(option["key"]), "say"),
+                                             default=default, translations=translations, flow=source, kind="text",
+                                             flow_path=("steps", name, "options", index, "say"))
                 problems += found
             options.append(option)
         spec["options"] = options
@@ -229,22 +278,38 @@ def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bund
     kind = spec.get("type")
     cls = STEP_TYPES.get(kind)
     if cls is None:
-        return None, [source.problem(path + ("type",), f"unknown step type {kind!r}; expected one of {', '.join(STEP_TYPES)}")]
+        return None, [source.problem(path + ("type",) if "type" in spec else path,
+                                     f"unknown step type {kind!r}{did_you_mean(kind, STEP_TYPES)}; "
+                                     f"expected one of {', '.join(STEP_TYPES)}")]
     problems = []
+    # A required field indented one level too far (`next:` under `gather:`) is one mistake: say
+    # where it went, and neither "missing next" nor "unknown Gather setting next".
+    misplaced = {}
+    for key, field_spec in cls.specs.items():
+        if field_spec.required and key not in spec:
+            holder = next((k for k, v in spec.items() if isinstance(v, Mapping) and key in v), None)
+            if holder is not None:
+                misplaced[key] = holder
+                problems.append(source.problem(path + (holder, key), f"{key}: is indented under {holder}:, so it is "
+                                                                     f"read as part of {holder}; move it left to line "
+                                                                     f"up with {holder}: (it belongs to the step)"))
     for key, value in spec.items():
         if key == "type":
             continue
         if key not in cls.specs:
-            problems.append(source.problem(path + (key,), f"unknown field {key!r} for a {kind} step; expected one of {', '.join(cls.specs)}"))
+            problems.append(source.problem(path + (key,), f"unknown field {key!r} for a {kind} step"
+                                                          f"{did_you_mean(key, cls.specs)}; expected one of {', '.join(cls.specs)}"))
             continue
-        message = check_field(cls.specs[key], value)
+        if isinstance(value, Mapping) and any(holder == key for holder in misplaced.values()):
+            continue
+        message = check_field(cls.specs[key], value, key)
         if message:
             problems.append(source.problem(path + (key,), message))
         elif cls.specs[key].kind in ("text", "texts"):
             problems += _check_languages(source, path + (key,), value, languages)
             problems += [source.problem(path + (key,), message) for message in _ssml_problems(value)]
     for key, field_spec in cls.specs.items():
-        if field_spec.required and key not in spec:
+        if field_spec.required and key not in spec and key not in misplaced:
             problems.append(source.problem(path, f"{kind} step {name!r} is missing the required field {key!r}"))
     if problems:
         return None, problems
@@ -282,12 +347,29 @@ def _ssml_problems(value: Any) -> list[str]:
     return []
 
 
-def _reachable(start: str, steps: dict[str, Step]) -> set[str]:
-    seen, todo = set(), [start]
+def _reachable_raw(entry_points: list, steps: dict[str, Step], raw_steps: Mapping, guessed: dict[str, str]) -> set[str]:
+    """Steps reachable from the entry points. A step that failed to load counts every step name it
+    mentions as a way on, so its own mistake does not make the steps after it look unreachable."""
+    seen: set[str] = set()
+    todo = [guessed.get(e, e) for e in entry_points if isinstance(e, str)]
     while todo:
         name = todo.pop()
-        if name in seen or name not in steps:
+        if name in seen or name not in raw_steps:
             continue
         seen.add(name)
-        todo.extend(steps[name].transitions().values())
+        if name in steps:
+            todo.extend(guessed.get(t, t) for t in steps[name].transitions().values())
+        elif isinstance(raw_steps[name], Mapping):
+            todo.extend(v for v in _strings(raw_steps[name]) if v in raw_steps)
     return seen
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -47,6 +47,7 @@ class Expect:
     timeout: int = 6
     speech_timeout: str = "auto"
     speech_model: str | None = None
+    enhanced: bool = False  # Twilio's premium phone_call model
     hints: tuple[str, ...] = ()
     language: str | None = None
     options: tuple[Option, ...] = ()

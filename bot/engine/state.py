@@ -37,6 +37,9 @@ class State:
     step_up_for: str | None = None
     # One-time codes sent at the current code step (resends are capped; the code itself is never kept).
     code_sends: int = 0
+    # A/B test name -> the variant ("A" or "B") this conversation hears; chosen up front by a
+    # conversation test or the simulator, else derived from the conversation's key.
+    variants: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

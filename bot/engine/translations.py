@@ -6,8 +6,12 @@ steps and holds only the wording, so a translator edits one file and the flow ke
       customer_number:
         prompt: {voice: "Introduzca su número de cliente...", chat: "Escriba su número de cliente."}
         no_input: ["...", "..."]
+        options:                  # a menu's options, by their key (never by position)
+          "1": {say: "Para facturas, pulse 1."}
     controls:
       help: "..."
+    texts:                        # built-in wording (bot/engine/builtin_texts.py)
+      voicemail_goodbye: "Gracias. Adiós."
 
 At load time each prompt becomes {en: <flow wording>, es: <translation>}; a prompt with no
 translation for a declared language is reported at the flow's line, naming the file to fix.
@@ -26,14 +30,26 @@ def is_per_language(value: Any, languages: list[str]) -> bool:
     return isinstance(value, Mapping) and any(lang in value for lang in languages)
 
 
+def show_path(path: tuple) -> str:
+    """steps.main_menu.options."4".say: option keys quoted, so they never read as positions."""
+    parts = []
+    for index, part in enumerate(path):
+        quoted = index > 0 and path[index - 1] == "options" and isinstance(part, str)
+        parts.append(f'"{part}"' if quoted else str(part))
+    return ".".join(parts)
+
+
 def merge(value: Any, path: tuple, *, default: str, translations: dict[str, Source], flow: Source,
-          kind: str) -> tuple[Any, list[Problem]]:
-    """The value with every declared language; `path` locates it in the flow and in each translation."""
+          kind: str, flow_path: tuple | None = None) -> tuple[Any, list[Problem]]:
+    """The value with every declared language; `path` locates it in each translation, `flow_path`
+    (default: the same) in the flow."""
+    flow_path = flow_path or path
     languages = [default, *translations]
     if kind == "texts" and isinstance(value, list):
         merged, problems = [], []
         for index, item in enumerate(value):
-            one, found = merge(item, path + (index,), default=default, translations=translations, flow=flow, kind="text")
+            one, found = merge(item, path + (index,), default=default, translations=translations, flow=flow, kind="text",
+                               flow_path=flow_path + (index,))
             merged.append(one)
             problems += found
         return merged, problems
@@ -44,8 +60,8 @@ def merge(value: Any, path: tuple, *, default: str, translations: dict[str, Sour
     for language, source in translations.items():
         translated = _lookup(source.data, path)
         if translated is None:
-            where = ".".join(str(p) for p in path)
-            problems.append(flow.problem(path, f"prompt has no {language!r} wording: add {where} to {source.file}"))
+            problems.append(flow.problem(flow_path, f"prompt has no {language!r} wording: add {show_path(path)} "
+                                                    f"to {source.file}"))
         else:
             combined[language] = translated
     # With a wording missing the prompt stays as written: the problem above is reported once.
@@ -53,22 +69,61 @@ def merge(value: Any, path: tuple, *, default: str, translations: dict[str, Sour
 
 
 def unknown_entries(source: Source, flow_data: Mapping) -> list[Problem]:
-    """Translations for steps or fields the flow does not have: usually a renamed step."""
+    """Translations for steps, fields or options the flow does not have: usually a renamed step, or
+    a menu option whose key changed. Only wording is translated."""
+    from bot.engine.builtin_texts import NAMES
+    from bot.engine.source import did_you_mean
+    from bot.engine.steps import STEP_TYPES
+
     problems = []
     data = source.data or {}
     if not isinstance(data, Mapping):
-        return [source.problem((), "expected `steps:` (and optionally `controls:`) mirroring the flow")]
+        return [source.problem((), "expected `steps:` (and optionally `controls:`, `texts:`) mirroring the flow")]
     for key in data:
-        if key not in ("steps", "controls"):
-            problems.append(source.problem((key,), f"unknown field {key!r}; expected steps, controls"))
+        if key not in ("steps", "controls", "texts"):
+            problems.append(source.problem((key,), f"unknown field {key!r}{did_you_mean(key, ('steps', 'controls', 'texts'))}; "
+                                                   "expected steps, controls, texts"))
+    for name in (data.get("texts") or {}) if isinstance(data.get("texts"), Mapping) else ():
+        if name not in NAMES:
+            problems.append(source.problem(("texts", name), f"unknown built-in text {name!r}{did_you_mean(name, NAMES)}"))
     steps = flow_data.get("steps") or {}
-    for name, fields in (data.get("steps") or {}).items():
+    translated_steps = data.get("steps") or {}
+    if not isinstance(translated_steps, Mapping):
+        return problems + [source.problem(("steps",), "expected the flow's steps by name, each with its wording")]
+    for name, fields in translated_steps.items():
         if name not in steps:
-            problems.append(source.problem(("steps", name), f"the flow has no step {name!r} to translate"))
-        elif isinstance(fields, Mapping):
-            for field in fields:
-                if field not in (steps[name] or {}):
-                    problems.append(source.problem(("steps", name, field), f"step {name!r} has no field {field!r} to translate"))
+            problems.append(source.problem(("steps", name), f"the flow has no step {name!r} to translate"
+                                                            f"{did_you_mean(name, steps)}"))
+            continue
+        if not isinstance(fields, Mapping):
+            continue
+        step = steps[name] if isinstance(steps[name], Mapping) else {}
+        cls = STEP_TYPES.get(step.get("type"))
+        for field in fields:
+            if field not in step:
+                problems.append(source.problem(("steps", name, field), f"step {name!r} has no field {field!r} to translate"))
+            elif cls is not None and field not in ("options", "invalid", "ab_test") and \
+                    getattr(cls.specs.get(field), "kind", None) not in TEXT_KINDS:
+                problems.append(source.problem(("steps", name, field), f"{field} is not wording: only prompts are "
+                                                                       f"translated; remove it from {source.file}"))
+        if "options" in fields and isinstance(step.get("options"), list):
+            problems += _option_entries(source, name, fields["options"], step["options"])
+    return problems
+
+
+def _option_entries(source: Source, step: str, translated: Any, options: list) -> list[Problem]:
+    path = ("steps", step, "options")
+    if not isinstance(translated, Mapping):
+        return [source.problem(path, 'options are translated by their key, not their position: write '
+                                     '"1": {say: ...} for the option with key: "1"')]
+    keys = [str(o.get("key")) for o in options if isinstance(o, Mapping)]
+    problems = []
+    for key, fields in translated.items():
+        if str(key) not in keys:
+            problems.append(source.problem(path + (key,), f"step {step!r} has no option with key {str(key)!r} to "
+                                                          f"translate; its keys are {', '.join(keys)}"))
+        elif not isinstance(fields, Mapping) or set(fields) - {"say"}:
+            problems.append(source.problem(path + (key,), 'expected {say: ...}: the wording of the option'))
     return problems
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import ab_test
+from bot.engine import ab_test, twilio_values
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
+from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.understanding import read_control, read_yes_no
 
@@ -31,31 +32,61 @@ ASKING_SPECS: dict[str, Spec] = {
 
 MAX_CONTROLS = 5
 
-GATHER_KEYS = {"hints", "speech_timeout", "speech_model", "timeout", "language", "finish_on_key", "num_digits", "input"}
+GATHER_KEYS = {"hints", "speech_timeout", "speech_model", "enhanced", "timeout", "language", "finish_on_key",
+               "num_digits", "input"}
 
 
 def gather_problems(gather: Any) -> list[tuple[tuple, str]]:
-    """Twilio <Gather> tuning, checked at load rather than discovered on a live call."""
+    """Twilio <Gather> tuning, checked against Twilio's documented values (twilio_values.py) at load
+    rather than discovered on a live call."""
     if not gather:
         return []
-    problems = [(("gather", key), f"unknown Gather setting {key!r}; expected one of {', '.join(sorted(GATHER_KEYS))}")
+    problems = [(("gather", key), f"unknown Gather setting {key!r}{did_you_mean(key, GATHER_KEYS)}; "
+                                  f"expected one of {', '.join(sorted(GATHER_KEYS))}")
                 for key in gather if key not in GATHER_KEYS]
     hints = gather.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) and h for h in hints):
-        problems.append((("gather", "hints"), "expected a list of words or class tokens such as $OOV_CLASS_DIGIT_SEQUENCE"))
+        problems.append((("gather", "hints"), "hints: expected a list of words or class tokens such as $OOV_CLASS_DIGIT_SEQUENCE"))
+    else:
+        problems += [(("gather", "hints", i), f"hints: Twilio takes at most {twilio_values.MAX_HINT_CHARS} characters "
+                                              f"per hint; this one has {len(h)}")
+                     for i, h in enumerate(hints) if len(h) > twilio_values.MAX_HINT_CHARS]
+    model = gather.get("speech_model")
+    if model is not None and model not in twilio_values.SPEECH_MODELS:
+        problems.append((("gather", "speech_model"), f"speech_model: Twilio has no speech model {model!r}"
+                                                     f"{did_you_mean(model, twilio_values.SPEECH_MODELS)}; expected one of "
+                                                     f"{', '.join(sorted(twilio_values.SPEECH_MODELS))}"))
+    enhanced = gather.get("enhanced")
+    if enhanced is not None and not isinstance(enhanced, bool):
+        problems.append((("gather", "enhanced"), f"enhanced: expected true or false, got {enhanced!r}"))
+    elif enhanced and model not in twilio_values.ENHANCED_MODELS:
+        problems.append((("gather", "enhanced"), "enhanced: true needs speech_model: phone_call (Twilio's only "
+                                                 "premium model)"))
     speech_timeout = gather.get("speech_timeout", "auto")
     if speech_timeout != "auto" and (isinstance(speech_timeout, bool) or not isinstance(speech_timeout, int) or not 1 <= speech_timeout <= 60):
-        problems.append((("gather", "speech_timeout"), f"expected auto or whole seconds from 1 to 60, got {speech_timeout!r}"))
-    elif gather.get("speech_model") and speech_timeout == "auto":
-        problems.append((("gather", "speech_timeout"), "Twilio needs whole seconds, not auto, when a speech_model is set"))
+        problems.append((("gather", "speech_timeout"), f"speech_timeout: expected auto or whole seconds from 1 to 60, got {speech_timeout!r}"))
+    elif model and speech_timeout == "auto":
+        problems.append((("gather", "speech_timeout"), "speech_timeout: Twilio needs whole seconds, not auto, when a speech_model is set"))
     for key, low, high in (("timeout", 1, 60), ("num_digits", 1, 40)):
         value = gather.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
-            problems.append((("gather", key), f"expected a whole number from {low} to {high}, got {value!r}"))
+            problems.append((("gather", key), f"{key}: expected a whole number from {low} to {high}, got {value!r}"))
+    language = gather.get("language")
+    if language is not None and language not in twilio_values.GATHER_LANGUAGES:
+        problems.append((("gather", "language"), f"language: Twilio does not recognise speech in {language!r}"
+                                                 f"{did_you_mean(language, twilio_values.GATHER_LANGUAGES)}; expected a "
+                                                 "tag from Twilio's list, e.g. en-GB, en-US, es-ES"))
+    finish = gather.get("finish_on_key")
+    if finish is not None and (not isinstance(finish, (str, int)) or isinstance(finish, bool)
+                               or str(finish) not in twilio_values.FINISH_KEYS):
+        problems.append((("gather", "finish_on_key"), f"finish_on_key: expected one key (0-9, # or *), or \"\" for none; "
+                                                      f"got {finish!r}"))
     inputs = str(gather.get("input", "dtmf speech")).split()
     if not inputs or set(inputs) - {"dtmf", "speech"}:
-        problems.append((("gather", "input"), "expected dtmf, speech, or dtmf speech"))
+        problems.append((("gather", "input"), "input: expected dtmf, speech, or dtmf speech"))
     return problems
+
+
 YES_NO_HINTS = ("yes", "no", "correct", "that's right", "wrong")
 
 
@@ -108,6 +139,7 @@ class AskingStep(Step):
             timeout=int(gather.get("timeout", settings.get("timeout", 6))),
             speech_timeout=str(gather.get("speech_timeout", "auto")),
             speech_model=gather.get("speech_model"),
+            enhanced=bool(gather.get("enhanced", False)),
             hints=tuple(gather.get("hints", ())),
             language=gather.get("language", language),
         )
@@ -122,13 +154,16 @@ class AskingStep(Step):
         turn.state.controls = 0
         test = self.get("ab_test")
         if test:
-            turn.event("variant", f"{test['name']}={ab_test.variant(turn.input.session_key, test)}")
+            served = ab_test.variant(turn.input.session_key, test, turn.state.variants)
+            # Kept in the state: `:state` and failing conversation tests say which wording was served.
+            turn.state.variants[test["name"]] = served
+            turn.event("variant", f"{test['name']}={served}")
         return self.ask(turn, self.prompt(turn))
 
     def prompt(self, turn: Turn) -> Any:
         """The question's wording: variant B of an A/B test where one runs, else `prompt`."""
         test = self.get("ab_test")
-        if test and ab_test.variant(turn.input.session_key, test) == "B":
+        if test and ab_test.variant(turn.input.session_key, test, turn.state.variants) == "B":
             return test["prompt"]
         return self.get("prompt")
 

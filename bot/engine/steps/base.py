@@ -35,6 +35,7 @@ class Spec:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     default: Any = None
+    hint: str | None = None  # said with a range error: what the number means
 
 
 class Step:
@@ -70,8 +71,13 @@ class Step:
         return self.enter(turn)
 
 
-def check_field(spec: Spec, value: Any) -> str | None:
-    """A message saying what is wrong and what was expected, or None when the value fits."""
+def check_field(spec: Spec, value: Any, name: str | None = None) -> str | None:
+    """A message saying what is wrong and what was expected (naming the field), or None when the value fits."""
+    message = _field_message(spec, value)
+    return f"{name}: {message}" if message and name else message
+
+
+def _field_message(spec: Spec, value: Any) -> str | None:
     kind = spec.kind
     if kind in ("step", "str"):
         if not isinstance(value, str) or not value.strip():
@@ -89,7 +95,8 @@ def check_field(spec: Spec, value: Any) -> str | None:
         if isinstance(value, bool) or not ok_type:
             return f"expected {'a whole number' if kind == 'int' else 'a number'}, got {value!r}"
         if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
-            return f"expected a value from {spec.minimum:g} to {spec.maximum:g}, got {value!r}"
+            return (f"expected {spec.hint or 'a value'} from {spec.minimum:g} to {spec.maximum:g}, got {value!r}"
+                    + (" (0.5 is half)" if spec.hint == "a fraction" else ""))
     elif kind == "bool":
         if not isinstance(value, bool):
             return f"expected true or false, got {value!r}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
+from bot.engine.source import did_you_mean
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
 from bot.engine.text import channel_group
@@ -44,7 +45,8 @@ class MenuStep(AskingStep):
             department = option.get("department")
             if department is not None and department not in SPECIAL_DEPARTMENTS and department not in bundle.departments:
                 problems.append((("options", index, "department"),
-                                 f"unknown department {department!r}; departments.yaml defines: {', '.join(sorted(bundle.departments))}"))
+                                 f"unknown department {department!r}{did_you_mean(department, bundle.departments)}; "
+                                 f"departments.yaml defines: {', '.join(sorted(bundle.departments))}"))
         return problems
 
     @property
@@ -78,12 +80,16 @@ class MenuStep(AskingStep):
         return Accepted(choice, choice) if choice else Rejected()
 
     def _synonyms(self, turn: Turn) -> dict[str, list[str]]:
+        return self.synonyms_by_department(turn.bundle.departments)
+
+    def synonyms_by_department(self, departments) -> dict[str, list[str]]:
+        """What a caller may say for each department this menu offers: its label, name and synonyms."""
         synonyms: dict[str, list[str]] = {}
         for option in self.options:
             name = option["department"]
             if name in SPECIAL_DEPARTMENTS:
                 continue
-            department = turn.bundle.departments[name]
+            department = departments[name]
             synonyms[name] = [department.label, name, *department.synonyms]
         return synonyms
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.engine.context import Turn
 from bot.engine.steps.after_hours import AFTER_HOURS_SPECS, after_hours
+from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
 from bot.engine.steps.requirements import step_up
@@ -26,8 +27,8 @@ class HandoffStep(Step):
         department = self.data.get("department")
         if department in (*SPECIAL_DEPARTMENTS, "$selected") or department in bundle.departments:
             return []
-        return [(("department",), f"unknown department {department!r}; expected $selected, $default, $general "
-                                  f"or one of: {', '.join(sorted(bundle.departments))}")]
+        return [(("department",), f"unknown department {department!r}{did_you_mean(department, bundle.departments)}; "
+                                  f"expected $selected, $default, $general or one of: {', '.join(sorted(bundle.departments))}")]
 
     def enter(self, turn: Turn) -> Outcome:
         state = turn.state

@@ -6,6 +6,7 @@ exists; the audit log records which factors passed, never the answers.
 from __future__ import annotations
 
 from bot.engine.context import Turn
+from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.verification.factors import FACTORS
 
@@ -31,7 +32,8 @@ class VerifyStep(Step):
         policy = self.data.get("policy")
         if isinstance(policy, str) and policy not in bundle.policies:
             known = ", ".join(sorted(bundle.policies)) or "none"
-            return [(("policy",), f"unknown policy {policy!r}; policy.yaml defines: {known}")]
+            return [(("policy",), f"unknown policy {policy!r}{did_you_mean(policy, bundle.policies)}; "
+                                  f"policy.yaml defines: {known}")]
         return []
 
     def enter(self, turn: Turn) -> Outcome:
