@@ -242,3 +242,51 @@ def test_an_impossible_holiday_is_reported_by_every_command(flows_with_hours, cl
     get_settings.cache_clear()
     served = runner.invoke(cli, ["serve"])
     assert served.exit_code == 1 and expected in served.output and "Traceback" not in served.output
+
+
+# Issue 13, finding 3: built-in wording is the flow's, translated, and honest about the number.
+
+def spanish_verify(call):
+    call.press("9")
+    return verify(call)
+
+
+def test_a_spanish_caller_hears_the_after_hours_callback_in_spanish(closed_phone):
+    call = spanish_verify(closed_phone().dial())
+    call.press("1")
+    assert "Le llamaremos al número desde el que llama" in call.last and 'voice="Polly.Lucia"' in call.responses[-1]
+    assert "We're closed" not in call.last
+
+
+def test_the_goodbye_after_a_voicemail_is_in_the_callers_language_and_voice(closed_phone):
+    call = spanish_verify(closed_phone().dial())
+    response = call._post(call.base_url + "/twilio/voice/turn?t=5", {"Digits": "2"})
+    assert "<Record" in response.text and "Deje un mensaje" in response.text
+    saved = call._post(call.base_url + "/twilio/voice/voicemail",
+                       {"RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+                        "RecordingDuration": "9"})
+    assert "Gracias. Adiós." in saved.text and 'voice="Polly.Lucia"' in saved.text and "Goodbye" not in saved.text
+
+
+def test_a_withheld_caller_id_is_promised_a_call_on_the_number_on_file(customers, flows_with_hours):
+    from webhooks.app import create_app
+    app = create_app(make_settings(customers, flows_dir=flows_with_hours), clock=lambda: MONDAY_9PM)
+    with TestClient(app, base_url=BASE_URL) as http:
+        call = verify(TwilioPhone(http, token=TOKEN, base_url=BASE_URL, from_="anonymous").dial())
+        call.press("1")
+    assert "the phone number we have on file" in call.last and "calling from" not in call.last
+    with transaction(customers) as session:
+        assert session.scalars(select(CallbackRequest)).one().phone == "+447911123456"  # the phone on file
+
+
+def test_every_built_in_text_needs_every_declared_language(flows_with_hours):
+    from bot.engine.source import ConfigError
+    es = flows_with_hours / "lang" / "es.yaml"
+    es.write_text(es.read_text().replace('  voicemail_goodbye: "Gracias. Adiós."\n', ""))
+    with pytest.raises(ConfigError) as info:
+        load_bundle(flows_with_hours)
+    flow = (flows_with_hours / "default.yaml").read_text()
+    line = next(i for i, l in enumerate(flow.splitlines(), 1) if l.startswith("languages:"))
+    assert [str(p) for p in info.value.problems] == [
+        f"{flows_with_hours}/default.yaml:{line}: built-in text 'voicemail_goodbye' has no 'es' wording: "
+        f"add texts.voicemail_goodbye to {flows_with_hours}/lang/es.yaml"]

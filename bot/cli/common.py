@@ -21,10 +21,19 @@ def load_flows(settings: Settings, directory: Path | None = None):
 
 
 def fail_config(exc: ConfigError) -> None:
-    """Print every problem as file:line: message and exit 1."""
-    for problem in exc.problems:
+    """Print every problem (and warning) as file:line: message and exit 1."""
+    for problem in sorted(exc.problems + exc.warnings, key=_order):
         typer.echo(str(problem), err=True)  # one line each, never wrapped: editors jump to file:line
     raise typer.Exit(1)
+
+
+def print_warnings(bundle) -> None:
+    for warning in sorted(bundle.warnings, key=_order):
+        typer.echo(str(warning), err=True)
+
+
+def _order(problem) -> tuple:
+    return problem.file, problem.line
 
 
 def bundle_or_exit(settings: Settings, directory: Path | None = None):

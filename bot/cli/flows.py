@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from bot.cli import flow_tests
-from bot.cli.common import bundle_or_exit, out
+from bot.cli.common import bundle_or_exit, out, print_warnings
 from bot.settings import get_settings
 
 app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
@@ -17,8 +17,42 @@ app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
 def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None) -> None:
     """Validate the flow files; every problem is printed with file and line. Exit 0 when all is well."""
     bundle = bundle_or_exit(get_settings(), directory)
+    print_warnings(bundle)
     out.print(f"flows OK: {bundle.flow.name} version {bundle.version}, {len(bundle.flow.steps)} steps, "
-              f"{len(bundle.departments)} departments")
+              f"{len(bundle.departments)} departments"
+              + (f", {len(bundle.warnings)} warning{'s' if len(bundle.warnings) != 1 else ''}" if bundle.warnings else ""),
+              highlight=False)
+
+
+@app.command("explain")
+def explain(text: Annotated[str, typer.Argument(help="What a caller says or types at a menu.")],
+            step: Annotated[Optional[str], typer.Option(help="The menu step (default: the flow's first menu).")] = None,
+            directory: Annotated[Optional[Path], typer.Option("--flows", help="Folder of flow files (default FLOWS_DIR).")] = None) -> None:
+    """How a menu reads TEXT: the words it hears, each department's best synonym and score, and the choice."""
+    from bot.understanding.intents import explain_intent
+
+    bundle = bundle_or_exit(get_settings(), directory)
+    menus = [s for s in bundle.flow.steps.values() if s.type == "menu"]
+    menu = next((s for s in menus if s.name == step), None) if step else (menus[0] if menus else None)
+    if menu is None:
+        typer.echo(f"no menu step {step!r}; menus: {', '.join(s.name for s in menus) or 'none'}", err=True)
+        raise typer.Exit(1)
+    threshold = menu.get("intent_threshold")
+    result = explain_intent(text, menu.synonyms_by_department(bundle.departments), threshold=threshold)
+    show = lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    show(f"menu {menu.name}, threshold {threshold:g}; heard: {' '.join(result.heard) or '(nothing)'}")
+    def order(department: str) -> tuple:
+        best, closest = result.best[department], result.closest[department]
+        return (0, -best.words, -best.score) if best else (1, 0, -(closest.score if closest else 0))
+
+    for department in sorted(result.closest, key=order):
+        best, closest = result.best[department], result.closest[department]
+        if best is not None:
+            show(f"  {department:<16} {best.score:5.1f}  {best.synonym!r} ({best.words} word{'s' if best.words > 1 else ''})")
+        elif closest is not None:
+            show(f"  {department:<16} {closest.score:5.1f}  below {threshold:g}: closest {closest.synonym!r}")
+    show(f"-> {result.choice}: {result.reason}" if result.choice else f"-> no department: {result.reason}; "
+         "the caller hears the no-match wording")
 
 
 # `bot flows test [PATH]`: conversation tests, in a module of their own.

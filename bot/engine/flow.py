@@ -255,7 +255,8 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
                                            translations=translations, flow=source, kind="text")
             problems += found
         spec["invalid"] = invalid
-    if isinstance(spec.get("options"), list):
+    keyed = all(isinstance(_translated_options(t, name), (dict, type(None))) for t in translations.values())
+    if isinstance(spec.get("options"), list) and keyed:
         # Options are translated by their key (lang/es.yaml: options: {"1": {say: ...}}), never by
         # position: inserting an option must not shift every translation by one.
         options = []
@@ -269,6 +270,12 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
             options.append(option)
         spec["options"] = options
     return spec, problems
+
+
+def _translated_options(source: Source, step: str) -> Any:
+    steps = source.data.get("steps") if isinstance(source.data, Mapping) else None
+    fields = steps.get(step) if isinstance(steps, Mapping) else None
+    return fields.get("options") if isinstance(fields, Mapping) else None
 
 
 def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bundle) -> tuple[Step | None, list[Problem]]:
