@@ -31,7 +31,7 @@ install-test: $(VENV)/.installed-test
 db: install
 	$(BIN)/bot db upgrade
 	$(BIN)/bot customers import data/demo_customers.csv
-	$(BIN)/bot flows publish --by "make run"
+	$(BIN)/bot flows publish --if-new --by "make run" --message "flows/ at start-up"
 
 run: db
 	$(BIN)/bot serve --host $(HOST) --port $(PORT) --demo

@@ -99,3 +99,59 @@ def test_a_change_that_breaks_its_own_conversation_tests_is_not_published(http, 
     assert http.get("/healthz").json()["flow_version"] == before
     forced = bot_cli("flows", "publish", str(edited_flows), "--skip-tests")
     assert forced.exit_code == 0 and http.get("/healthz").json()["flow_version"] != before
+
+
+# Issue 13, finding 9: versions and files must not drift apart.
+
+def test_publish_records_message_and_test_results_and_versions_shows_them(bot_cli, http, edited_flows):
+    result = bot_cli("flows", "publish", str(edited_flows), "--message", "shorter postcode question", "--by", "ana")
+    assert result.exit_code == 0 and "conversation tests passed" in result.output, result.output
+    history = bot_cli("flows", "versions").output.strip().splitlines()
+    assert "ana" in history[-1] and "shorter postcode question" in history[-1]
+    assert "tests 12 passed" in history[-1] and "tests not run" in history[0]
+
+
+def test_rollback_to_any_earlier_version_and_diff_and_pull(bot_cli, http, edited_flows, tmp_path, customers):
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    first = http.get("/healthz").json()["flow_version"]
+    assert bot_cli("flows", "publish", str(edited_flows), "--skip-tests").exit_code == 0
+    second = http.get("/healthz").json()["flow_version"]
+    third_dir = tmp_path / "third"
+    shutil.copytree(edited_flows, third_dir)
+    (third_dir / "default.yaml").write_text((third_dir / "default.yaml").read_text().replace(NEW, "Postcode, please."))
+    assert bot_cli("flows", "publish", str(third_dir), "--skip-tests").exit_code == 0
+    rolled = bot_cli("flows", "rollback", first[:6], "--message", "back to the original")
+    assert rolled.exit_code == 0, rolled.output
+    assert http.get("/healthz").json()["flow_version"] == first
+    with transaction(customers) as session:
+        rows = flow_versions.history(session)
+        assert (rows[-1].action, rows[-1].version, rows[-1].message) == ("rollback", first, "back to the original")
+        changes = flow_versions.diff(session, first, second)
+    assert [(c.name, c.status) for c in changes] == [("default.yaml", "changed")]
+    assert f"-      voice: \"{OLD}\"" in changes[0].lines or any(OLD in l and l.startswith("-") for l in changes[0].lines)
+    shown = bot_cli("flows", "diff", first, second)
+    assert any(line.startswith("+") and NEW in line for line in shown.output.splitlines()), shown.output
+    pulled = tmp_path / "pulled"
+    assert bot_cli("flows", "pull", second, str(pulled)).exit_code == 0
+    assert NEW in (pulled / "default.yaml").read_text() and (pulled / "lang" / "es.yaml").exists()
+
+
+def test_make_run_does_not_undo_a_rollback(bot_cli, http, edited_flows):
+    before = http.get("/healthz").json()["flow_version"]
+    assert bot_cli("flows", "publish", str(edited_flows), "--skip-tests").exit_code == 0
+    assert bot_cli("flows", "rollback").exit_code == 0
+    # What `make run` runs at every start: the folder still holds the rolled-back version.
+    again = bot_cli("flows", "publish", str(edited_flows), "--if-new", "--by", "make run")
+    assert again.exit_code == 0 and "stays live" in again.output, again.output
+    assert http.get("/healthz").json()["flow_version"] == before
+
+
+def test_pull_refuses_to_overwrite_unpublished_changes(bot_cli, http, edited_flows):
+    live = http.get("/healthz").json()["flow_version"]
+    refused = bot_cli("flows", "pull", live, str(edited_flows))
+    assert refused.exit_code == 1 and "never published" in refused.output
+    assert NEW in (edited_flows / "default.yaml").read_text()
+    assert bot_cli("flows", "pull", live, str(edited_flows), "--force").exit_code == 0
+    assert OLD in (edited_flows / "default.yaml").read_text()

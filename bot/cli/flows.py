@@ -62,7 +62,10 @@ app.command("test")(flow_tests.test)
 @app.command("publish")
 def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None,
             by: Annotated[str, typer.Option(help="Who is publishing, for the history.")] = "cli",
-            skip_tests: Annotated[bool, typer.Option("--skip-tests", help="Publish without running the folder's tests/.")] = False) -> None:
+            message: Annotated[Optional[str], typer.Option("--message", "-m", help="Why: shown by `bot flows versions`.")] = None,
+            skip_tests: Annotated[bool, typer.Option("--skip-tests", help="Publish without running the folder's tests/.")] = False,
+            if_new: Annotated[bool, typer.Option("--if-new", help="Only if this version was never published "
+                                                 "(what `make run` uses, so it never undoes a rollback).")] = False) -> None:
     """Validate, run the folder's conversation tests, and make these flow files live on every running
     server without a restart. A flow that fails either is never published; the current version keeps serving."""
     from bot.flowtests.report import report
@@ -73,8 +76,19 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
     settings = get_settings()
     folder = directory or settings.flows_dir
     bundle = bundle_or_exit(settings, folder)
+    print_warnings(bundle)
+    if if_new:
+        with transaction(settings.database_url) as session:
+            live = flow_versions.current_version(session)
+            known = bundle.version in flow_versions.published_versions(session)
+        if known and live != bundle.version:
+            out.print(f"{folder} holds version {bundle.version}, published before and since rolled back; version "
+                      f"{live} is live and stays live. To make {folder} live again: bot flows publish {folder}; "
+                      f"to edit the live version: bot flows pull {live} {folder} --force", highlight=False, soft_wrap=True)
+            return
     tests = [] if skip_tests or not (folder / "tests").is_dir() else find_tests(folder / "tests")
-    failed = [result for result in (run_file(path, bundle) for path in tests) if not result.passed]
+    results = [run_file(path, bundle) for path in tests]
+    failed = [result for result in results if not result.passed]
     for result in failed:
         for text, _style in report(result, transcript=False):
             typer.echo(text, err=True)
@@ -82,25 +96,33 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
         typer.echo(f"not published: {len(failed)} of {len(tests)} conversation tests failed "
                    "(fix them, or publish with --skip-tests)", err=True)
         raise typer.Exit(1)
+    summary = None if skip_tests or not tests else flow_versions.TestSummary(len(results), 0)
     with transaction(settings.database_url) as session:
-        changed = flow_versions.publish(session, version=bundle.version, files=bundle.files, by=by)
-    out.print(f"published version {bundle.version}" if changed else f"version {bundle.version} is already live")
+        changed = flow_versions.publish(session, version=bundle.version, files=bundle.files, by=by, message=message,
+                                        tests=summary)
+    tested = f" ({len(results)} conversation tests passed)" if summary else ""
+    out.print(f"published version {bundle.version}{tested}" if changed else f"version {bundle.version} is already live",
+              highlight=False)
 
 
 @app.command("rollback")
-def rollback(by: Annotated[str, typer.Option(help="Who is rolling back, for the history.")] = "cli") -> None:
-    """Make the previously published version live again. Calls in progress finish on their version."""
+def rollback(version: Annotated[Optional[str], typer.Argument(help="The version to go back to (default: the one before).")] = None,
+             by: Annotated[str, typer.Option(help="Who is rolling back, for the history.")] = "cli",
+             message: Annotated[Optional[str], typer.Option("--message", "-m", help="Why: shown by `bot flows versions`.")] = None) -> None:
+    """Make an earlier published version live again. Calls in progress finish on their version."""
     from bot.store import flow_versions
     from bot.store.db import transaction
 
     settings = get_settings()
     try:
         with transaction(settings.database_url) as session:
-            version = flow_versions.rollback(session, by=by)
-    except flow_versions.NothingToRollBack as exc:
-        typer.echo(str(exc), err=True)
+            live = flow_versions.rollback(session, to=version, by=by, message=message)
+    except (flow_versions.NothingToRollBack, flow_versions.UnknownVersion) as exc:
+        typer.echo(str(exc).strip("'\""), err=True)
         raise typer.Exit(1)
-    out.print(f"rolled back: version {version} is live")
+    out.print(f"rolled back: version {live} is live. {settings.flows_dir} still holds your files as they were; "
+              f"to edit from the live version: bot flows pull {live} {settings.flows_dir} --force",
+              highlight=False, soft_wrap=True)
 
 
 @app.command("versions")
@@ -114,4 +136,58 @@ def versions() -> None:
     if not rows:
         out.print("nothing published yet")
     for row in rows:
-        out.print(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.action:<8}  {row.version}  {row.by or ''}", highlight=False)
+        tests = f"tests {row.tests.passed} passed" if row.tests else "tests not run"
+        note = f"  {row.message}" if row.message else ""
+        out.print(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.action:<8}  {row.version}  {row.by or '-'}  {tests}{note}",
+                  highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("diff")
+def diff(old: Annotated[str, typer.Argument(help="A version (or a unique prefix).")],
+         new: Annotated[str, typer.Argument(help="Another version.")]) -> None:
+    """What changed between two published versions, file by file (a unified diff)."""
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    try:
+        with transaction(get_settings().database_url) as session:
+            changes = flow_versions.diff(session, old, new)
+    except flow_versions.UnknownVersion as exc:
+        typer.echo(str(exc).strip("'\""), err=True)
+        raise typer.Exit(1)
+    if not changes:
+        out.print("no differences", highlight=False)
+    for change in changes:
+        for line in change.lines:
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("pull")
+def pull(version: Annotated[str, typer.Argument(help="The version to write out (or a unique prefix).")],
+         directory: Annotated[Optional[Path], typer.Argument(help="Where (default FLOWS_DIR).")] = None,
+         force: Annotated[bool, typer.Option("--force", help="Overwrite files that hold changes never published.")] = False) -> None:
+    """Write a published version out as flow files, e.g. to edit from what is live after a rollback."""
+    from bot.engine.bundle import read_texts, version_of
+    from bot.engine.source import ConfigError
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    settings = get_settings()
+    target = directory or settings.flows_dir
+    try:
+        with transaction(settings.database_url) as session:
+            version, files = flow_versions.pull(session, version)
+            if (target / "default.yaml").exists() and not force:
+                try:
+                    current = version_of(read_texts(target))
+                except ConfigError:
+                    current = None
+                if current not in flow_versions.published_versions(session) and current != version:
+                    typer.echo(f"{target} holds changes that were never published; pull into another folder, "
+                               "or add --force to overwrite them", err=True)
+                    raise typer.Exit(1)
+    except flow_versions.UnknownVersion as exc:
+        typer.echo(str(exc).strip("'\""), err=True)
+        raise typer.Exit(1)
+    flow_versions.write_files(target, files)
+    out.print(f"wrote version {version} to {target} ({len(files)} files)", highlight=False)

@@ -147,12 +147,17 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
         warnings += [sources[file].warning(path, message) for file, path, message in synonym_warnings(flow, routing)]
     if problems:
         raise ConfigError(problems, warnings)
+    return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
+                      version=version_of(texts), region=region, files=dict(texts), policy=policy_config,
+                      warnings=warnings)
+
+
+def version_of(texts: dict[str, str]) -> str:
+    """The version of a set of flow files: a hash of their names and contents."""
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
-    return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
-                      version=digest.hexdigest()[:12], region=region, files=dict(texts), policy=policy_config,
-                      warnings=warnings)
+    return digest.hexdigest()[:12]
 
 
 def _names(data, section: str) -> list[str]:

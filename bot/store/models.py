@@ -268,6 +268,10 @@ class FlowPublication(Base):
     action: Mapped[str] = mapped_column(String(16))  # publish | rollback
     by: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    message: Mapped[str | None] = mapped_column(Text)
+    # The folder's conversation tests when it was published; None when they were not run.
+    tests_passed: Mapped[int | None] = mapped_column(Integer)
+    tests_failed: Mapped[int | None] = mapped_column(Integer)
 
 
 class CallbackRequest(Base):
