@@ -53,3 +53,35 @@ def test_flows_check(env, tmp_path):
     result = runner.invoke(app, ["flows", "check", str(broken)])
     assert result.exit_code == 1
     assert "default.yaml:" in result.output and "nowhere" in result.output
+
+
+# Issue 13, finding 11: a missing or older schema is one line naming the database, for every command.
+
+@pytest.mark.parametrize("command", [
+    ["serve"], ["customers", "import", str(DEMO_CSV)], ["numbers", "issue", "--prefix", "10"],
+    ["report", "funnel"], ["flows", "versions"], ["flows", "publish"], ["audit", "export", "--since", "2026-01-01"],
+    ["desk", "status"],
+])
+def test_a_database_without_a_schema_is_one_line(env, command):
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == f"the database {env} has no schema yet: run `bot db upgrade`", result.output
+
+
+def test_an_older_schema_says_what_is_missing(env):
+    from bot.store.migrate import upgrade
+    upgrade(env, "0004_flows")
+    result = runner.invoke(app, ["flows", "versions"])
+    assert result.exit_code == 1
+    line = result.output.strip()
+    assert line.startswith(f"the database {env} has an older schema than this version (missing ") and "0008_flow_history" in line
+    assert line.endswith("run `bot db upgrade`") and "\n" not in line
+
+
+def test_the_password_is_masked(env, monkeypatch):
+    from bot.settings import get_settings
+    monkeypatch.setenv("DATABASE_URL", "postgresql://frontdoor:s3cret@127.0.0.1:5432/no_such_database_here")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["report", "funnel"])
+    assert result.exit_code == 1 and "s3cret" not in result.output and "frontdoor:***@" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
 from bot.cli import customers, db, flows
 from bot.cli import numbers
@@ -11,7 +12,47 @@ from bot.cli import audit
 from bot.cli.serve import serve
 from bot.cli.simulate import simulate
 
-app = typer.Typer(help="Verification front door for contact centres.", no_args_is_help=True, add_completion=False)
+# Commands that never open the database.
+WITHOUT_DATABASE = {("db", "upgrade"), ("flows", "check"), ("flows", "test"), ("flows", "explain"),
+                    ("numbers", "validate"), ("numbers", "analyze")}
+
+
+class _Commands(TyperGroup):
+    """Every command that uses the database first checks its schema, here once for all of them:
+    a missing or older schema is one line naming the database (password masked) and `bot db upgrade`,
+    never an SQL traceback."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import DBAPIError
+
+        from bot.store.migrate import SchemaNotReady, require_schema, schema_problem
+
+        given = [*getattr(ctx, "protected_args", getattr(ctx, "_protected_args", [])), *ctx.args]
+        words = [w for w in given if not w.startswith("-")][:2]
+        needs_database = words and tuple(words) not in WITHOUT_DATABASE and not {"--help", "-h"} & set(given)
+        try:
+            if needs_database and words[0] in self.commands:
+                require_schema(_database_url())
+            return super().invoke(ctx)
+        except SchemaNotReady as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1)
+        except DBAPIError:
+            message = schema_problem(_database_url())
+            if message is None:
+                raise
+            typer.echo(message, err=True)
+            raise typer.Exit(1)
+
+
+def _database_url() -> str:
+    from bot.settings import get_settings
+
+    return get_settings().database_url
+
+
+app = typer.Typer(help="Verification front door for contact centres.", no_args_is_help=True, add_completion=False,
+                  cls=_Commands)
 app.command()(serve)
 app.command()(simulate)
 app.add_typer(db.app, name="db")
