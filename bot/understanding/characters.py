@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .slots import Alt, Slot, parse_slots
+from .spanish import spanish_numbers
 from .text import too_long
 
 __all__ = ["Reading", "LayoutError", "read_characters", "expand", "parse_slots", "check_layout"]
@@ -104,7 +105,7 @@ def read_characters(text: str, *, layout: str | None = None,
     check_layout(layout)
     if too_long(text):
         return NOTHING
-    slots, flagged = parse_slots(text)
+    slots, flagged = parse_slots(spanish_numbers(text))
     found = expand(slots, layout)[:_MAX_CANDIDATES]
     good = [f for f in found if _accepted(accept, f[0])]
     rest = [f for f in found if f not in good]

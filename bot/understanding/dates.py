@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .numbers import DIGIT_WORDS, OH_WORDS, read_cardinal, read_ordinal
+from .spanish import spanish_numbers
 from .text import normalise, too_long
 
 OLDEST = 125  # years; an older date of birth is a mis-hearing, not a customer
@@ -193,7 +194,7 @@ def read_date(text: str, *, day_first: bool = True, today: date | None = None) -
     today = today or date.today()
     if too_long(text):
         return DateReading(None, False, (), "unreadable")
-    toks = _tokens(text)
+    toks = _tokens(spanish_numbers(text))
     if not toks or len(toks) > _MAX_PARTS:
         return DateReading(None, False, (), "unreadable")
     triples, bare_year = _triples(toks, day_first)

@@ -68,7 +68,24 @@ def _similar(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a, b, processor=utils.default_process)
 
 
+# Given names in their own right that nickname tables also list as short forms of another name
+# (the table has Emma under Emily, Jack under John). Two of these are two people: a nickname link
+# between them is never accepted, only a spelling variant ("Ema"). Diminutives such as Bob, Bill,
+# Kate or Liz are not here, so they still match the full name on file.
+STANDALONE_GIVEN_NAMES = frozenset("""
+emma emily amelia ella anna amy molly polly sally nancy ellie millie lily evie effie hattie josie lottie
+sadie maisie daisy rose rosie mia zoe isla ava grace lucy sophie sophia olivia chloe hannah holly
+jessica jennifer jenny nell eleanor elena helen ellen elaine eliza elise louise lois alice alison
+alexandra alexa amelie amber annie anne ann harriet henrietta margaret maria mary marie martha maud
+jack john harry henry hal charles charlie alfie alfred archie arthur freddie frederick max maxwell
+oliver olly ollie theo theodore leo leon leonard jacob james jamie jim george georgia harvey hugo
+louis lewis luke lucas noah owen oscar ryan sean shane ian ivan evan eoin
+""".split())
+
+
 def _nicknames_agree(a: str, b: str) -> bool:
+    if a != b and a in STANDALONE_GIVEN_NAMES and b in STANDALONE_GIVEN_NAMES:
+        return False
     nn = _nicknamer()
     if b in nn.nicknames_of(a) or a in nn.nicknames_of(b):
         return True

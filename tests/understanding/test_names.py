@@ -55,3 +55,11 @@ def test_first_names_never_match_by_sound_alone():
 def test_name_parts():
     assert name_parts("It's Dr. Anne-Marie O'Neil") == ["anne-marie", "oneil"]
     assert name_parts("") == []
+
+
+def test_a_different_given_name_linked_by_the_nickname_table_is_not_accepted():
+    """Issue 13, finding 12: the nicknames data lists Emma under Emily; they are two people."""
+    assert not names_match("Emily Watson", "Emma Watson")
+    assert not names_match("Emma Watson", "Emily Watson")
+    assert not names_match("Jack Smith", "John Smith")
+    assert names_match("Bob Jones", "Robert Jones") and names_match("Kate Jones", "Katherine Jones")
