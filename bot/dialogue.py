@@ -60,7 +60,8 @@ class Dialogue:
     """A conversation with the flow on one channel; `state()` reads what the store holds."""
 
     def __init__(self, conversations: Conversations, *, channel: str, caller: str | None = None,
-                 language: str | None = None, session_key: str | None = None, workflow_sid: str | None = None):
+                 language: str | None = None, session_key: str | None = None, workflow_sid: str | None = None,
+                 variants: dict[str, str] | None = None):
         if channel not in CHANNELS:
             raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
         self.conversations = conversations
@@ -68,6 +69,8 @@ class Dialogue:
         # The voice adapter drops a withheld caller ID; chat always knows its sender.
         self.caller = None if channel == "voice" and (not caller or is_withheld_caller_id(caller)) else caller
         self.language = language
+        # A/B test name -> "A" or "B": the wording this conversation hears, chosen up front.
+        self.variants = dict(variants or {})
         self.session_key = session_key or f"SIM-{uuid.uuid4().hex}"
         self.render: Renderer = renderer_for(channel, workflow_sid=workflow_sid)
         self.turn: int | None = None
@@ -93,7 +96,7 @@ class Dialogue:
         The first message's words are not an answer, as with the messaging adapter."""
         inp = Input(channel=self.channel, session_key=self.session_key, kind="start", value=text.strip(),
                     caller=self.caller)
-        if self.language is not None:
+        if self.language is not None or self.variants:
             self._begin_in(self.language, inp)
         return self._run(inp)
 
@@ -121,13 +124,14 @@ class Dialogue:
             self.last = result
         return result
 
-    def _begin_in(self, language: str, inp: Input) -> None:
+    def _begin_in(self, language: str | None, inp: Input) -> None:
         # Conversations.handle starts a new conversation in the flow's default language. A row whose
         # state already names a language is picked up instead, and the engine's start keeps it.
         bundle = self.bundle
+        language = language or bundle.flow.default_language
         if language not in bundle.flow.languages:
             raise ValueError(f"the flow speaks {', '.join(bundle.flow.languages)}, not {language!r}")
-        state = replace(start_state(bundle, inp), language=language)
+        state = replace(start_state(bundle, inp), language=language, variants=dict(self.variants))
         with transaction(self.conversations.database_url) as session:
             row = create_conversation(session, channel=self.channel, key=self.session_key, caller=self.caller,
                                       flow_version=bundle.version)

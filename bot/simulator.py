@@ -126,10 +126,14 @@ class Simulator:
                        f"locked {str(context.get('locked')).lower()}, reason {context.get('reason')}", style="green")
         elif reply.end:
             self._line("-> the conversation ended", style="green")
-        elif reply.expect is not None and self.dialogue.channel == "voice":
-            self._line(f"   [{step}] {waiting_for(reply.expect)}", style="dim")
+        variants = " ".join(f"A/B {n}={v}" for n, v in sorted(state.variants.items())) if state else ""
+        tag = f"[{step}{' ' + variants if variants else ''}]"
+        if reply.handoff is not None or reply.end:
+            return
+        if reply.expect is not None and self.dialogue.channel == "voice":
+            self._line(f"   {tag} {waiting_for(reply.expect)}", style="dim")
         else:
-            self._line(f"   [{step}]", style="dim")
+            self._line(f"   {tag}", style="dim")
 
     def _line(self, text: str, *, style: str | None = None) -> None:
         # Bot wording is shown as written: square brackets in a prompt are not rich markup.

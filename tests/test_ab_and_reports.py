@@ -95,3 +95,67 @@ def test_both_wordings_are_heard_recorded_and_compared(split_app, customers):
     assert "short_number_prompt" in result.output and "verified" in result.output
     funnel = CliRunner().invoke(cli, ["report", "funnel", "--since", "2000-01-01"])
     assert funnel.exit_code == 0 and "customer_number" in funnel.output and "12 conversations" in funnel.output
+
+
+# Issue 13, finding 7: A/B tests can be tested.
+
+def test_share_out_of_range_names_the_field_and_says_it_is_a_fraction(tmp_path):
+    flows = flows_with_split(tmp_path, share="50")
+    with pytest.raises(ConfigError) as info:
+        load_bundle(flows)
+    line = next(i for i, l in enumerate((flows / "default.yaml").read_text().splitlines(), 1) if "share: 50" in l)
+    assert [str(p) for p in info.value.problems] == [
+        f"{flows}/default.yaml:{line}: share: expected a fraction from 0 to 1, got 50 (0.5 is half)"]
+
+
+def write_ab_test(flows, variant_line: str, expect: str):
+    (flows / "tests" / "ab.yaml").write_text(f"""\
+name: the short wording
+{variant_line}
+turns:
+  - expect: "{expect}"
+""")
+
+
+def test_a_conversation_test_chooses_the_variant_and_a_failure_names_it(tmp_path, cli_env):
+    flows = flows_with_split(tmp_path)
+    runner = CliRunner()
+    write_ab_test(flows, "variants: {short_number_prompt: B}", "Your customer number, then hash.")
+    passed = runner.invoke(cli, ["flows", "test", str(flows / "tests" / "ab.yaml")])
+    assert passed.exit_code == 0, passed.output
+    write_ab_test(flows, "variants: {short_number_prompt: A}", "Your customer number, then hash.")
+    failed = runner.invoke(cli, ["flows", "test", str(flows / "tests" / "ab.yaml")])
+    assert failed.exit_code == 1 and "A/B test: short_number_prompt served A" in failed.output, failed.output
+    write_ab_test(flows, "variants: {short_number_promt: B}", "x")
+    unknown = runner.invoke(cli, ["flows", "test", str(flows / "tests" / "ab.yaml")])
+    assert "the flow has no A/B test 'short_number_promt'; its tests: short_number_prompt" in unknown.output
+
+
+def test_each_conversation_test_has_its_own_session_key(tmp_path, bundle):
+    from bot.flowtests.run import _run_conversation
+    from bot.flowtests.spec import ConversationSpec, TurnSpec
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    upgrade(url)
+    spec = ConversationSpec(line=1, channel="voice", turns=(TurnSpec(line=1, send=None),))
+    keys = set()
+    for name in ("01_one", "02_two"):
+        failure, _ = _run_conversation(spec, bundle, url, 0, name)
+        assert failure is None
+        with transaction(url) as session:
+            from bot.store.models import Conversation
+            keys = {row.session_key for row in session.query(Conversation)}
+    assert keys == {"FLOWTEST-01_one-1", "FLOWTEST-02_two-1"}
+
+
+def test_simulate_state_shows_the_variant_served(tmp_path, customers, monkeypatch):
+    flows = flows_with_split(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", customers)
+    monkeypatch.setenv("FLOWS_DIR", str(flows))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["simulate", "--variant", "short_number_prompt=B"], input=":state\n:quit\n")
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Your customer number, then hash." in result.output
+    assert "A/B short_number_prompt=B" in result.output and '"short_number_prompt": "B"' in result.output

@@ -18,6 +18,7 @@ def simulate(
     lang: Annotated[Optional[str], typer.Option("--lang", help="Conversation language, one the flow declares.")] = None,
     now: Annotated[Optional[str], typer.Option(help="Fixed clock, ISO date and time (e.g. to try business hours).")] = None,
     flows: Annotated[Optional[Path], typer.Option(help="Folder of flow files (default FLOWS_DIR).")] = None,
+    variant: Annotated[Optional[list[str]], typer.Option(help="Hear one wording of an A/B test: NAME=A or NAME=B (repeatable).")] = None,
 ) -> None:
     """A conversation with the flow as it will run: same engine, same database. Failed checks count
     towards the lockout as on a real call (point DATABASE_URL at a practice database to avoid that)."""
@@ -35,9 +36,15 @@ def simulate(
     bundle = bundle_or_exit(settings, flows)
     if lang is not None and lang not in bundle.flow.languages:
         _fail(f"--lang {lang!r}: the flow speaks {', '.join(bundle.flow.languages)}")
+    chosen = {}
+    for item in variant or []:
+        name, _, letter = item.partition("=")
+        if letter not in ("A", "B"):
+            _fail(f"--variant {item!r}: expected NAME=A or NAME=B")
+        chosen[name] = letter
     conversations = Conversations(settings.database_url, bundle, clock=_clock(now) if now else utcnow)
     dialogue = Dialogue(conversations, channel=channel, caller=from_, language=lang,
-                        workflow_sid=settings.twilio_workflow_sid)
+                        workflow_sid=settings.twilio_workflow_sid, variants=chosen)
     who = mask(from_) if from_ else "withheld"
     out.print(f"Simulating flow {bundle.flow.name} version {bundle.version} on {channel}, from {who}, "
               f"language {lang or bundle.flow.default_language}; {safe_url(settings.database_url)}; "

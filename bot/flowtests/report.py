@@ -25,6 +25,9 @@ def report(result: FlowTestResult, *, transcript: bool = False) -> Iterator[Line
 
 def _failure(file: str, failure: Failure, *, transcript: bool) -> Iterator[Line]:
     yield f"{INDENT}{file}:{failure.line}: {failure.where}  (- expected, + actual)", None
+    if failure.variants:
+        served = ", ".join(f"{name} served {variant}" for name, variant in sorted(failure.variants.items()))
+        yield f"{INDENT}  A/B test: {served} (choose one with `variants:`)", None
     pending_reply: str | None = None
     for mismatch in failure.mismatches:
         if mismatch.label in _REPLY_LABELS:

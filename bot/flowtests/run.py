@@ -49,6 +49,8 @@ class Failure:
     diff: list[str] = field(default_factory=list)
     transcript: list[Exchange] = field(default_factory=list)
     detail: str | None = None  # the traceback when the bot itself failed
+    # The A/B wordings the conversation heard (test name -> A or B): a failure may be the variant's.
+    variants: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path) -> FlowTestRe
             return result
         heard: dict[str, list[str]] = {}
         for index, spec in enumerate(test.conversations):
-            failure, said = _run_conversation(spec, bundle, url, index)
+            failure, said = _run_conversation(spec, bundle, url, index, Path(test.file).stem)
             if failure is None and spec.same_replies_as is not None:
                 failure = _compare(spec, said, heard[spec.same_replies_as])
             if failure is not None:
@@ -129,16 +131,19 @@ def _load_customers(test: FlowTest, bundle: FlowBundle, url: str, workdir: Path)
 
 
 def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
-                      index: int) -> tuple[Failure | None, list[str]]:
-    # A fixed key per position: an A/B split picks its wording from the key, so a test hears the same
-    # variant every run (conversation N of any file always hears the same one).
+                      index: int, test_name: str = "") -> tuple[Failure | None, list[str]]:
+    # A fixed key per test file and position: an A/B split picks its wording from the key, so a test
+    # hears the same variant every run, different tests hear different ones, and `variants:` chooses.
     dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now), channel=spec.channel, caller=spec.caller,
-                        language=spec.language, session_key=f"FLOWTEST-{index + 1}")
+                        language=spec.language, session_key=f"FLOWTEST-{test_name}-{index + 1}",
+                        variants=spec.variants)
     transcript: list[Exchange] = []
     handoff: Handoff | None = None
 
     def failed(line: int, where: str, *mismatches: Mismatch, detail: str | None = None):
-        return Failure(line, where, list(mismatches), transcript=transcript, detail=detail), [e.said for e in transcript]
+        state = dialogue.state()
+        return (Failure(line, where, list(mismatches), transcript=transcript, detail=detail,
+                        variants=dict(state.variants) if state else {}), [e.said for e in transcript])
 
     turns = list(spec.turns)
     # A call or the web widget opens by itself; by SMS or WhatsApp the first message opens it.

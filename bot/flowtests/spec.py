@@ -13,8 +13,8 @@ from bot.dialogue import CHANNELS
 from bot.engine.bundle import FlowBundle
 from bot.engine.source import ConfigError, Key, Problem, Source, load_yaml
 
-FILE_FIELDS = ("name", "channel", "caller", "language", "now", "customers", "turns", "outcome", "conversations")
-CONVERSATION_FIELDS = ("name", "channel", "caller", "language", "now", "turns", "outcome", "same_replies_as")
+FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "customers", "turns", "outcome", "conversations")
+CONVERSATION_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "turns", "outcome", "same_replies_as")
 TURN_FIELDS = ("send", "confidence", "expect", "expect_not", "step")
 OUTCOME_FIELDS = ("department", "verified", "locked", "reason", "ended")
 CUSTOMER_COLUMNS = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email", "segment", "status")
@@ -54,6 +54,8 @@ class ConversationSpec:
     outcome: dict[str, Any] = field(default_factory=dict)
     outcome_lines: dict[str, int] = field(default_factory=dict)
     same_replies_as: str | None = None
+    # A/B test name -> "A" or "B": the wording this conversation must hear.
+    variants: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def read_test(path: Path, bundle: FlowBundle, *, display_name: str | None = None
         "caller": reader.text(data.get("caller"), ("caller",), "a phone number or chat address"),
         "language": _language(reader, data.get("language"), ("language",)),
         "now": reader.clock(data.get("now"), ("now",)) or DEFAULT_NOW,
+        "variants": _variants(reader, data.get("variants"), ("variants",)),
     }
     customers, customer_lines = _customers(reader, data.get("customers"), path)
     if "conversations" in data:
@@ -167,6 +170,25 @@ def read_test(path: Path, bundle: FlowBundle, *, display_name: str | None = None
     if reader.problems:
         raise ConfigError(reader.problems)
     return FlowTest(source.file, name or path.stem, tuple(conversations), customers, customer_lines, defaults["now"])
+
+
+def _variants(reader: _Reader, value: Any, path: Key) -> dict[str, str]:
+    """`variants: {short_number_prompt: B}`: which wording of each A/B test the conversation hears."""
+    if value is None:
+        return {}
+    tests = [t["name"] for s in reader.bundle.flow.steps.values() if isinstance(t := s.data.get("ab_test"), Mapping)]
+    if not isinstance(value, Mapping):
+        reader.problem(path, "expected A/B test names with A or B, e.g. {short_number_prompt: B}")
+        return {}
+    chosen = {}
+    for name, variant in value.items():
+        if name not in tests:
+            reader.problem(path + (name,), f"the flow has no A/B test {name!r}; its tests: {', '.join(tests) or 'none'}")
+        elif variant not in ("A", "B"):
+            reader.problem(path + (name,), f"expected A (the step's prompt) or B (the ab_test prompt), got {variant!r}")
+        else:
+            chosen[name] = variant
+    return chosen
 
 
 def _language(reader: _Reader, value: Any, path: Key) -> str | None:
@@ -202,6 +224,8 @@ def _conversation(reader: _Reader, data: Any, path: Key, defaults: dict[str, Any
         outcome_lines=outcome_lines,
         same_replies_as=None if top_level else reader.text(data.get("same_replies_as"), path + ("same_replies_as",),
                                                            "the name of an earlier conversation"),
+        variants=defaults["variants"] if top_level or "variants" not in data else
+        {**defaults["variants"], **_variants(reader, data["variants"], path + ("variants",))},
     )
 
 
