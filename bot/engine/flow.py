@@ -71,7 +71,8 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
     steps: dict[str, Step] = {}
     for name, spec in raw_steps.items():
         spec, found = _translate(source, str(name), spec, languages[0], translations)
-        problems += found
+        # A step renamed in the flow but not in a translation is one message (the translation's).
+        problems += [p for p in found if not _renamed(str(name), translations, raw_steps)]
         step, step_problems = _parse_step(source, str(name), spec, languages, bundle)
         problems += step_problems
         if step is not None:
@@ -97,6 +98,14 @@ def parse_flow(source: Source, bundle, translations: dict[str, Source] | None = 
                 hint = did_you_mean(target, raw_steps)
                 problems.append(source.problem(("steps", name, field_name),
                                                f"{field_name} goes to a step that does not exist: {target!r}{hint}"))
+                if hint:
+                    guessed[target] = hint.split("'")[1]
+                else:
+                    unresolved = True
+    if isinstance(controls, Mapping):
+        for key, target in controls.items():
+            if CONTROLS.get(key) == "step" and isinstance(target, str) and target not in raw_steps:
+                hint = did_you_mean(target, raw_steps)
                 if hint:
                     guessed[target] = hint.split("'")[1]
                 else:
@@ -259,6 +268,11 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
     if isinstance(spec.get("options"), list) and keyed:
         # Options are translated by their key (lang/es.yaml: options: {"1": {say: ...}}), never by
         # position: inserting an option must not shift every translation by one.
+        from bot.engine.translations import stray_keys
+
+        keys = [str(o.get("key")) for o in spec["options"] if isinstance(o, Mapping)]
+        # Stray keys in a translation (or a key used twice here) say it all in one message.
+        quiet = len(set(keys)) != len(keys) or any(stray_keys(t, name, spec["options"]) for t in translations.values())
         options = []
         for index, option in enumerate(spec["options"]):
             if isinstance(option, Mapping) and "say" in option and "key" in option:
@@ -266,10 +280,20 @@ def _translate(source: Source, name: str, spec: Any, default: str, translations:
                 option["say"], found = merge(option["say"], ("steps", name, "options", str(option["key"]), "say"),
                                              default=default, translations=translations, flow=source, kind="text",
                                              flow_path=("steps", name, "options", index, "say"))
-                problems += found
+                problems += [] if quiet else found
             options.append(option)
         spec["options"] = options
     return spec, problems
+
+
+def _renamed(step: str, translations: dict[str, Source], raw_steps: Mapping) -> bool:
+    from bot.engine.translations import stray_steps
+
+    for source in translations.values():
+        steps = source.data.get("steps") if isinstance(source.data, Mapping) else None
+        if isinstance(steps, Mapping) and step not in steps and stray_steps(source, raw_steps):
+            return True
+    return False
 
 
 def _translated_options(source: Source, step: str) -> Any:
@@ -304,8 +328,12 @@ def _parse_step(source: Source, name: str, spec: Any, languages: list[str], bund
         if key == "type":
             continue
         if key not in cls.specs:
-            problems.append(source.problem(path + (key,), f"unknown field {key!r} for a {kind} step"
-                                                          f"{did_you_mean(key, cls.specs)}; expected one of {', '.join(cls.specs)}"))
+            hint = did_you_mean(key, cls.specs)
+            near = hint.split("'")[1] if hint else None
+            if near and cls.specs[near].required and near not in spec:
+                misplaced[near] = None  # a misspelt required field: one message, not "missing" as well
+            problems.append(source.problem(path + (key,), f"unknown field {key!r} for {'an' if kind[0] in 'aeiou' else 'a'} {kind} step"
+                                                          f"{hint}; expected one of {', '.join(cls.specs)}"))
             continue
         if isinstance(value, Mapping) and any(holder == key for holder in misplaced.values()):
             continue

@@ -295,6 +295,13 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
                        "key above it, or put the value above in quotes")
         return say("a colon followed by a space inside an unquoted value; put the value in quotes, "
                    'e.g. say: "Note: we are closed"')
+    if "'<scalar>'" in problem or "could not find expected ':'" in problem:
+        # A double quote left open swallows the lines below it until the next quote.
+        for index in range(line - 2, max(-1, line - 40), -1):
+            text_line = lines[index].split(" #")[0]
+            if text_line.replace('\\"', "").count('"') % 2:
+                return say("a quote opened on this line is not closed on it: add the closing quote",
+                           index + 1, text_line.index('"') + 1)
     if "expected <block end>" in problem or "did not find expected key" in problem \
             or "did not find expected '-' indicator" in problem:
         if here.strip().startswith("- ") and context.startswith("while parsing a block mapping"):

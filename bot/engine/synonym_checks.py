@@ -3,7 +3,7 @@ from it, or one two departments share (a caller who says it is asked again). Eac
 exactly as a caller's words would be, by the same matcher the menu uses."""
 from __future__ import annotations
 
-from bot.understanding.intents import explain_intent
+from bot.understanding.intents import _phrase, explain_intent
 
 Found = list[tuple[str, tuple, str]]  # (file, path in file, message)
 
@@ -11,6 +11,9 @@ Found = list[tuple[str, tuple, str]]  # (file, path in file, message)
 def synonym_warnings(flow, routing) -> Found:
     found: Found = []
     seen: set[tuple[str, str]] = set()
+    # One clash is one warning, however many of the two departments' phrases run into it.
+    clashes: dict[tuple, tuple[tuple, str]] = {}
+    order = list(routing.departments)
     for step in flow.steps.values():
         if step.type != "menu":
             continue
@@ -26,10 +29,15 @@ def synonym_warnings(flow, routing) -> Found:
                 if explained.choice == department:
                     continue
                 if explained.ties:
-                    others = [d for d in explained.ties if d != department]
-                    message = (f"synonym {phrase!r} of {department} fits {', '.join(others)} just as well "
-                               f"({', '.join(repr(explained.best[d].synonym) for d in others)}): callers who say it "
-                               "are asked again; make it more specific or keep it in one department")
+                    key = (frozenset(explained.ties), frozenset(_phrase(explained.best[d].synonym) for d in explained.ties))
+                    where = ("departments", department, "synonyms", index)
+                    departments = sorted(explained.ties, key=order.index)
+                    message = (f"{phrase!r} fits {' and '.join(departments)} just as well "
+                               f"({', '.join(f'{d}: {explained.best[d].synonym!r}' for d in departments)}): callers "
+                               "who say it are asked again; keep it in one department or make it more specific")
+                    if key not in clashes or order.index(department) >= order.index(clashes[key][0][1]):
+                        clashes[key] = (where, message)
+                    continue
                 elif explained.choice is not None:
                     taken = explained.best[explained.choice].synonym
                     message = (f"synonym {phrase!r} of {department} routes to {explained.choice} "
@@ -37,4 +45,5 @@ def synonym_warnings(flow, routing) -> Found:
                 else:
                     message = f"synonym {phrase!r} of {department} is not recognised by the menu ({explained.reason})"
                 found.append(("departments.yaml", ("departments", department, "synonyms", index), message))
+    found += [("departments.yaml", where, message) for where, message in clashes.values()]
     return found

@@ -90,17 +90,22 @@ def unknown_entries(source: Source, flow_data: Mapping) -> list[Problem]:
     translated_steps = data.get("steps") or {}
     if not isinstance(translated_steps, Mapping):
         return problems + [source.problem(("steps",), "expected the flow's steps by name, each with its wording")]
+    untranslated = [n for n, spec in steps.items() if n not in translated_steps and _has_wording(spec)]
     for name, fields in translated_steps.items():
         if name not in steps:
-            problems.append(source.problem(("steps", name), f"the flow has no step {name!r} to translate"
-                                                            f"{did_you_mean(name, steps)}"))
+            hint = did_you_mean(name, steps) or (f" (renamed? steps with no wording here: {', '.join(untranslated)})"
+                                                 if untranslated else "")
+            problems.append(source.problem(("steps", name), f"the flow has no step {name!r} to translate{hint}"))
             continue
         if not isinstance(fields, Mapping):
             continue
         step = steps[name] if isinstance(steps[name], Mapping) else {}
         cls = STEP_TYPES.get(step.get("type"))
+        misspelt = cls is not None and any(k not in cls.specs and k != "type" for k in step)
         for field in fields:
             if field not in step:
+                if misspelt and field in cls.specs:
+                    continue  # the flow's own field is misspelt, and reported there
                 problems.append(source.problem(("steps", name, field), f"step {name!r} has no field {field!r} to translate"))
             elif cls is not None and field not in ("options", "invalid", "ab_test") and \
                     getattr(cls.specs.get(field), "kind", None) not in TEXT_KINDS:
@@ -111,17 +116,44 @@ def unknown_entries(source: Source, flow_data: Mapping) -> list[Problem]:
     return problems
 
 
+def _has_wording(spec: Any) -> bool:
+    from bot.engine.steps import STEP_TYPES
+
+    cls = STEP_TYPES.get(spec.get("type")) if isinstance(spec, Mapping) else None
+    return cls is not None and cls.translatable and any(
+        getattr(cls.specs.get(k), "kind", None) in TEXT_KINDS for k in spec)
+
+
+def stray_keys(source: Source, step: str, options: list) -> bool:
+    """The translation names option keys the flow's menu does not have (then the options missing
+    a translation are said in that one message)."""
+    steps = source.data.get("steps") if isinstance(source.data, Mapping) else None
+    fields = steps.get(step) if isinstance(steps, Mapping) else None
+    translated = fields.get("options") if isinstance(fields, Mapping) else None
+    keys = {str(o.get("key")) for o in options if isinstance(o, Mapping)}
+    return isinstance(translated, Mapping) and any(str(k) not in keys for k in translated)
+
+
+def stray_steps(source: Source, flow_steps: Mapping) -> bool:
+    steps = source.data.get("steps") if isinstance(source.data, Mapping) else None
+    return isinstance(steps, Mapping) and any(name not in flow_steps for name in steps)
+
+
 def _option_entries(source: Source, step: str, translated: Any, options: list) -> list[Problem]:
     path = ("steps", step, "options")
     if not isinstance(translated, Mapping):
         return [source.problem(path, 'options are translated by their key, not their position: write '
                                      '"1": {say: ...} for the option with key: "1"')]
     keys = [str(o.get("key")) for o in options if isinstance(o, Mapping)]
+    if len(set(keys)) != len(keys):
+        return []  # a key used twice in the flow is reported there
+    missing = [k for k in keys if k not in {str(t) for t in translated}]
     problems = []
     for key, fields in translated.items():
         if str(key) not in keys:
+            hint = f"; the options with no wording here: {', '.join(missing)}" if missing else f"; its keys are {', '.join(keys)}"
             problems.append(source.problem(path + (key,), f"step {step!r} has no option with key {str(key)!r} to "
-                                                          f"translate; its keys are {', '.join(keys)}"))
+                                                          f"translate{hint}"))
         elif not isinstance(fields, Mapping) or set(fields) - {"say"}:
             problems.append(source.problem(path + (key,), 'expected {say: ...}: the wording of the option'))
     return problems
