@@ -85,3 +85,22 @@ def test_the_password_is_masked(env, monkeypatch):
     result = runner.invoke(app, ["report", "funnel"])
     assert result.exit_code == 1 and "s3cret" not in result.output and "frontdoor:***@" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_flows_explain_shows_how_an_utterance_is_scored(env):
+    result = runner.invoke(app, ["flows", "explain", "someone used my card"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "menu main_menu, threshold 80; heard: someone used my card"
+    assert lines[1].split()[:2] == ["fraud", "100.0"] and "'someone used my card' (4 words)" in lines[1]
+    assert lines[-1] == "-> fraud: the most specific match ('someone used my card')"
+
+
+def test_the_shipped_fraud_synonyms_route_through_the_menu(bundle):
+    from tests.engine.test_runner import Conversation
+    for said in ("someone used my card", "there is an unauthorised payment", "I want to report fraud"):
+        convo = Conversation(bundle)
+        convo.send("digits", "1023456781#")
+        convo.send("digits", "03031985")
+        convo.send("speech", "SW1A 1AA")
+        assert convo.send("speech", said).handoff.department == "fraud", said

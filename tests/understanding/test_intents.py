@@ -43,3 +43,13 @@ def test_threshold_is_passed_in():
 
 def test_no_departments():
     assert match_intent("pay my bill", {}) is None
+
+
+def test_the_most_specific_synonym_wins():
+    """Issue 13, finding 5: fraud's phrases lost to cards' "card" and billing's "payment"."""
+    synonyms = {"cards": ["card", "cards"], "billing": ["payment", "bill"],
+                "fraud": ["fraud", "someone used my card", "unauthorised payment"]}
+    assert match_intent("someone used my card", synonyms) == "fraud"
+    assert match_intent("there's an unauthorised payment on my account", synonyms) == "fraud"
+    assert match_intent("I lost my card", synonyms) == "cards"
+    assert match_intent("card payment", synonyms) is None  # equally specific: ask again
