@@ -155,3 +155,20 @@ def test_pull_refuses_to_overwrite_unpublished_changes(bot_cli, http, edited_flo
     assert NEW in (edited_flows / "default.yaml").read_text()
     assert bot_cli("flows", "pull", live, str(edited_flows), "--force").exit_code == 0
     assert OLD in (edited_flows / "default.yaml").read_text()
+
+
+def test_changing_the_english_greeting_warns_that_the_spanish_is_stale(bot_cli, http, tmp_path):
+    """Issue 13, finding 11: the Spanish greeting may no longer say what the English one does."""
+    edited = tmp_path / "greeting"
+    shutil.copytree(FLOWS, edited)
+    text = (edited / "default.yaml").read_text()
+    old = "Welcome to Northwind. I can check your details and put you through to the right team."
+    (edited / "default.yaml").write_text(text.replace(old, "Welcome to Northwind Bank. How can we help?"))
+    line = next(i for i, l in enumerate((edited / "default.yaml").read_text().splitlines(), 1) if "    say:" in l)
+    live = http.get("/healthz").json()["flow_version"]
+    result = bot_cli("flows", "check", str(edited))
+    assert result.exit_code == 0
+    assert (f"flows/default.yaml:{line}: warning: this wording changed since version {live} but its translation "
+            "in flows/lang/es.yaml did not: check it still says the same") in result.output, result.output
+    unchanged = bot_cli("flows", "check", str(FLOWS))
+    assert "warning" not in unchanged.output

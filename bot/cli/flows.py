@@ -16,12 +16,35 @@ app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
 @app.command("check")
 def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None) -> None:
     """Validate the flow files; every problem is printed with file and line. Exit 0 when all is well."""
-    bundle = bundle_or_exit(get_settings(), directory)
+    settings = get_settings()
+    bundle = bundle_or_exit(settings, directory)
+    bundle.warnings.extend(_stale(settings, bundle))
     print_warnings(bundle)
     out.print(f"flows OK: {bundle.flow.name} version {bundle.version}, {len(bundle.flow.steps)} steps, "
               f"{len(bundle.departments)} departments"
               + (f", {len(bundle.warnings)} warning{'s' if len(bundle.warnings) != 1 else ''}" if bundle.warnings else ""),
               highlight=False)
+
+
+def _stale(settings, bundle) -> list:
+    """Wording changed in English since the live version while its translation did not (needs the
+    database; without one there is nothing to compare with)."""
+    from bot.engine.translations import stale_translations
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+    from bot.store.migrate import schema_problem
+
+    try:
+        if schema_problem(settings.database_url) is not None:
+            return []
+        with transaction(settings.database_url) as session:
+            live = flow_versions.current_version(session)
+            files = flow_versions.version_files(session, live) if live else None
+    except Exception:  # a check of the files must not fail for want of a database
+        return []
+    if not files or live == bundle.version:
+        return []
+    return stale_translations(files, bundle.files, since=live)
 
 
 @app.command("explain")
@@ -76,6 +99,7 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
     settings = get_settings()
     folder = directory or settings.flows_dir
     bundle = bundle_or_exit(settings, folder)
+    bundle.warnings.extend(_stale(settings, bundle))
     print_warnings(bundle)
     if if_new:
         with transaction(settings.database_url) as session:

@@ -168,3 +168,53 @@ def _lookup(data: Any, path: tuple) -> Any:
         else:
             return None
     return data
+
+
+def stale_translations(old: Mapping[str, str], new: Mapping[str, str], *, since: str) -> list[Problem]:
+    """Warnings for wording changed in default.yaml since version `since` whose translation did not
+    change with it: the Spanish greeting may still say what the English one used to."""
+    from bot.engine.source import ConfigError, parse_yaml
+
+    try:
+        flow_new = parse_yaml(new["default.yaml"], "flows/default.yaml")
+        flow_old = parse_yaml(old["default.yaml"], "default.yaml").data or {}
+    except (ConfigError, KeyError):
+        return []
+    warnings = []
+    for name in sorted(n for n in new if n.startswith("lang/")):
+        try:
+            lang_new = parse_yaml(new[name], name).data or {}
+            lang_old = parse_yaml(old.get(name, ""), name).data or {}
+        except ConfigError:
+            continue
+        for path, english in _wording(flow_new.data or {}):
+            before = _lookup(flow_old, path)
+            if before is None or before == english:
+                continue
+            translated = _translated(lang_new, path, flow_new.data)
+            if translated is not None and translated == _translated(lang_old, path, flow_old):
+                warnings.append(flow_new.warning(path, f"this wording changed since version {since} but its "
+                                                       f"translation in flows/{name} did not: check it still says the same"))
+    return warnings
+
+
+def _wording(flow: Mapping):
+    for section in ("controls", "texts"):
+        for key, value in (flow.get(section) or {}).items() if isinstance(flow.get(section), Mapping) else ():
+            yield (section, key), value
+    for step, fields in (flow.get("steps") or {}).items() if isinstance(flow.get("steps"), Mapping) else ():
+        for field, value in (fields or {}).items() if isinstance(fields, Mapping) else ():
+            if field == "options" and isinstance(value, list):
+                for index, option in enumerate(value):
+                    if isinstance(option, Mapping) and "say" in option:
+                        yield ("steps", step, "options", index, "say"), option["say"]
+            elif field not in ("type", "next", "on_fail", "department", "policy", "factor", "gather"):
+                yield ("steps", step, field), value
+
+
+def _translated(lang: Any, path: tuple, flow: Any) -> Any:
+    if len(path) == 5 and path[2] == "options":
+        option = _lookup(flow, path[:4])
+        key = str(option.get("key")) if isinstance(option, Mapping) else None
+        return _lookup(lang, path[:3] + (key, "say"))
+    return _lookup(lang, path)
