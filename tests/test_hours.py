@@ -230,11 +230,10 @@ def test_an_impossible_holiday_is_reported_by_every_command(flows_with_hours, cl
     line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "2025-02-30" in l)
     expected = f"{path}:{line}: 2025-02-30 is not a date (day is out of range for month)"
     runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     for command in (["flows", "check", str(flows_with_hours)], ["flows", "test", str(flows_with_hours / "tests")],
-                    ["flows", "publish", str(flows_with_hours)], ["db", "upgrade"]):
+                    ["flows", "publish", str(flows_with_hours)]):
         result = runner.invoke(cli, command)
-        if command[0] == "db":
-            continue
         assert result.exit_code == 1, result.output
         assert expected in result.output and "Traceback" not in result.output, result.output
     monkeypatch.setenv("FLOWS_DIR", str(flows_with_hours))

@@ -58,7 +58,7 @@ def test_genuine_chat_user_is_verified_and_handed_over_with_the_voice_context(ht
     assert "postcode" in chat.last
     chat.send("sw1a 1aa")
     assert "you're verified" in chat.last
-    assert [o["key"] for o in chat.options] == ["1", "2", "3", "0"]
+    assert [o["key"] for o in chat.options] == ["1", "2", "3", "4", "0"]
     assert chat.options[0]["label"] == "1: billing and payments"
     assert not any(word in chat.last.lower() for word in VOICE_WORDS)
     assert chat.replies[-1]["ended"] is False and chat.replies[-1]["handoff"] is None
