@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     agent_desk_attempts: int = Field(default=5, ge=1, le=20)
     agent_desk_backoff_seconds: float = Field(default=2.0, ge=0, le=300)
     agent_desk_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The supervisors' console (/console): a session ends after this long idle, or this long after sign-in.
+    console_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    console_session_hours: float = Field(default=12, gt=0, le=7 * 24)
 
     @field_validator("public_base_url")
     @classmethod

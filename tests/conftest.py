@@ -23,7 +23,8 @@ BASE_URL = "https://frontdoor.example.com"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = ("callback_requests", "voicemails", "flow_publications", "flow_versions", "events", "conversations", "customers", "failed_attempts", "locks", "verification_decisions",
           "chat_threads", "chat_sessions", "chat_messages", "rate_limit_hits", "desk_deliveries",
-          "issued_numbers", "number_status_changes")
+          "issued_numbers", "number_status_changes",
+          "console_sessions", "console_users", "console_login_failures", "console_audit")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from bot.cli import app as cli
 from bot.engine import ab_test
 from bot.engine.bundle import load_bundle
 from bot.engine.source import ConfigError
-from bot.reports import variants
+from bot.reporting import Period, variants
 from bot.store.db import transaction
 from bot.settings import get_settings
 from tests.conftest import BASE_URL, FLOWS, TOKEN, make_settings
@@ -85,11 +85,13 @@ def test_both_wordings_are_heard_recorded_and_compared(split_app, customers):
         else:
             call.hang_up()
     assert heard["A"] and heard["B"]
+    everything = Period(dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
     with transaction(customers) as session:
-        rows = variants(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
-    assert {(r.test, r.variant, r.conversations) for r in rows} == {
-        ("short_number_prompt", "A", heard["A"]), ("short_number_prompt", "B", heard["B"])}
-    assert sum(r.verified for r in rows) == 6 and sum(r.hung_up for r in rows) == 6
+        (test,) = variants(session, everything)
+    assert (test.name, test.step) == ("short_number_prompt", "customer_number")
+    assert {(f.variant, f.conversations) for f in test.variants} == {("A", heard["A"]), ("B", heard["B"])}
+    assert sum(f.counts["verified"] for f in test.variants) == 6 and sum(f.counts["hung_up"] for f in test.variants) == 6
+    assert test.verdict.startswith("not enough calls yet")
     result = CliRunner().invoke(cli, ["report", "variants", "--since", "2000-01-01"])
     assert result.exit_code == 0, result.output
     assert "short_number_prompt" in result.output and "verified" in result.output

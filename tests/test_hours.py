@@ -139,7 +139,7 @@ def test_callback_request_is_stored_for_agents(closed_phone, customers):
     assert "call you back" in call.last and call.hung_up and call.handoff is None
     with transaction(customers) as session:
         requests = session.scalars(select(CallbackRequest)).all()
-    assert [(r.department, r.phone, r.status) for r in requests] == [("billing", "+447700900123", "open")]  # the caller ID
+    assert [(r.department, r.phone, r.status) for r in requests] == [("billing", "+447700900123", "new")]  # the caller ID; new in the work queue
     assert requests[0].context["verified"] is True
 
 

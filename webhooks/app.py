@@ -18,7 +18,7 @@ from bot.outgoing_texts import TwilioTexts
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
-from webhooks import chat, messaging, voice
+from webhooks import chat, console, messaging, voice
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)
+    app.include_router(console.router)
 
     @app.get("/healthz")
     def healthz() -> dict:

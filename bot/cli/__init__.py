@@ -9,6 +9,7 @@ from bot.cli import numbers
 from bot.cli import desk
 from bot.cli import report
 from bot.cli import audit
+from bot.cli import users
 from bot.cli.serve import serve
 from bot.cli.simulate import simulate
 
@@ -62,6 +63,7 @@ app.add_typer(numbers.app, name="numbers")
 app.add_typer(desk.app, name="desk")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

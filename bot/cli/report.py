@@ -1,63 +1,173 @@
-"""`bot report ...`: how callers fare, for supervisors."""
+"""`bot report ...`: how callers fare, for supervisors. The figures come from bot.reporting, the
+same module the console reads, so the two cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
+from rich.table import Table as RichTable
 
 from bot.cli.common import out
+from bot.reporting.variants import MIN_PER_VARIANT
 from bot.settings import get_settings
 
-app = typer.Typer(help="How callers fare: the funnel per step, A/B variants compared.", no_args_is_help=True)
+app = typer.Typer(help="How callers fare: overview, funnel per question, A/B variants compared.",
+                  no_args_is_help=True)
 
-SinceOption = Annotated[Optional[dt.datetime], typer.Option(help="From this date or time (UTC); default: the last 7 days.",
-                                                            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])]
+_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+SinceOption = Annotated[Optional[dt.datetime], typer.Option(
+    "--since", help="From this day (UTC) or time; default: the last 7 days.", formats=_FORMATS)]
+UntilOption = Annotated[Optional[dt.datetime], typer.Option(
+    "--until", help="To this day, included (UTC), or up to this time; default: today.", formats=_FORMATS)]
 
 
-def _since(value: dt.datetime | None) -> dt.datetime:
-    if value is None:
-        return dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+class Channel(str, Enum):
+    voice = "voice"
+    sms = "sms"
+    whatsapp = "whatsapp"
+    web = "web"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+ChannelOption = Annotated[Optional[Channel], typer.Option("--channel", help="Only this channel.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="table (for reading), csv or json.")]
+
+
+def _period(since, until, channel):
+    from bot.reporting import between
+
+    try:
+        return between(since, until, now=dt.datetime.now(dt.timezone.utc),
+                       channel=channel.value if channel else None)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def _emit(tables, fmt: Format) -> None:
+    if fmt is Format.json:
+        if len(tables) == 1:
+            typer.echo(tables[0].to_json())
+        else:
+            import json
+            typer.echo(json.dumps({t.name: json.loads(t.to_json()) for t in tables}, indent=2, ensure_ascii=False))
+    else:
+        for index, table in enumerate(tables):
+            if index:
+                typer.echo("")
+            if len(tables) > 1:
+                typer.echo(f"# {table.name}")
+            typer.echo(table.to_csv(), nl=False)
 
 
 @app.command("funnel")
-def funnel(since: SinceOption = None) -> None:
-    """Per step: conversations that reached it and what happened there."""
-    from bot.reports import FUNNEL_OUTCOMES, conversations_since, funnel as build
+def funnel(since: SinceOption = None, until: UntilOption = None, channel: ChannelOption = None,
+           format: FormatOption = Format.table) -> None:
+    """Per question: conversations that reached it and what happened there, with percentages."""
+    from bot.reporting import funnel as build, funnel_table
+    from bot.reporting.funnel import MEASURES, WORST
+    from bot.reporting.measures import percent
     from bot.store.db import transaction
 
-    start = _since(since)
+    period = _period(since, until, channel)
     with transaction(get_settings().database_url) as session:
-        rows = build(session, since=start)
-        total = conversations_since(session, since=start)
-    table = Table(title=f"{total} conversations since {start:%Y-%m-%d %H:%M} UTC")
+        report = build(session, period)
+    if format is not Format.table:
+        _emit([funnel_table(report)], format)
+        return
+    out.print(f"Funnel: {report.conversations} conversations, {period.describe()}", highlight=False)
+    if not report.rows:
+        out.print("no conversation reached a question in this period", highlight=False)
+        return
+    # Counts over percentages, one step per two lines: 8 columns stay inside 80 characters.
+    table = RichTable(box=None, padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
     table.add_column("step", no_wrap=True)
-    table.add_column("reached", justify="right")
-    for outcome in FUNNEL_OUTCOMES:
-        table.add_column(outcome, justify="right")
-    for row in rows:
-        table.add_row(row.step, str(row.conversations), *(str(row.outcomes[o]) for o in FUNNEL_OUTCOMES))
+    for measure in MEASURES:
+        table.add_column(measure.label, justify="right", no_wrap=True)
+    for row in report.rows:
+        name = f"{row.step} *" if row.worst else row.step
+        table.add_row(name, *(str(row.counts[m.key]) if m.key == "reached"
+                              else f"{row.counts[m.key]}\n{percent(row.counts[m.key], row.reached)}" for m in MEASURES))
     out.print(table)
+    out.print("Counts are conversations; the % below is of those that reached the question.",
+              highlight=False)
+    for measure in MEASURES:
+        out.print(f"  {measure.legend()}", highlight=False, soft_wrap=True)
+    worst = report.worst
+    out.print(f"  * worst step: {worst.step}, {WORST} ({percent(worst.counts['first_try'], worst.reached)})",
+              highlight=False, soft_wrap=True)
 
 
 @app.command("variants")
-def variants(since: SinceOption = None) -> None:
-    """A/B tests of prompt wording: how each variant's callers fared."""
-    from bot.reports import variants as build
+def variants(since: SinceOption = None, until: UntilOption = None, channel: ChannelOption = None,
+             format: FormatOption = Format.table,
+             min_sample: Annotated[int, typer.Option("--min-sample", min=1, help="Conversations per variant before any verdict.")] = MIN_PER_VARIANT) -> None:
+    """A/B tests of a question's wording: the question and the whole call per variant, with a verdict."""
+    from bot.reporting import variants as build, variants_tables
+    from bot.reporting.measures import percent
+    from bot.reporting.variants import CALL, QUESTION
     from bot.store.db import transaction
 
-    start = _since(since)
+    period = _period(since, until, channel)
     with transaction(get_settings().database_url) as session:
-        rows = build(session, since=start)
-    if not rows:
-        out.print("no A/B test has run in this period")
+        tests = build(session, period, min_per_variant=min_sample)
+    if format is not Format.table:
+        _emit(list(variants_tables(tests)), format)
         return
-    # One line per variant (not a table): test names stay whole and the output greps well.
-    out.print(f"A/B variants since {start:%Y-%m-%d %H:%M} UTC", highlight=False)
-    for row in rows:
-        figures = ", ".join(f"{label} {n} ({row.share(n):.0%})" for label, n in (
-            ("verified", row.verified), ("attempts ran out", row.exhausted), ("hung up", row.hung_up), ("routed", row.routed)))
-        out.print(f"{row.test}  variant {row.variant}: {row.conversations} conversations; {figures}",
-                  highlight=False, soft_wrap=True)
+    if not tests:
+        out.print(f"no A/B test has run in this period ({period.describe()})", highlight=False)
+        return
+    # One line per figure (not a table): test names and wordings stay whole and the output greps well.
+    out.print(f"A/B variants, {period.describe()}", highlight=False)
+    for test in tests:
+        out.print(f"\n{test.name} (the wording of {test.step})", highlight=False, soft_wrap=True)
+        for figures in test.variants:
+            n = figures.conversations
+            out.print(f"  variant {figures.variant}: {n} conversations", highlight=False)
+            for label, text in figures.wording:
+                out.print(f"    says{f' ({label})' if label else ''}: \"{text}\"", highlight=False, soft_wrap=True)
+            question = ", ".join(f"{m.label} {figures.counts[m.key]} ({percent(figures.counts[m.key], n)})"
+                                 for m, _ in QUESTION)
+            call = ", ".join(f"{m.label} {figures.counts[m.key]} ({percent(figures.counts[m.key], n)})"
+                             for m, _ in CALL)
+            out.print(f"    at {test.step}: {question}", highlight=False, soft_wrap=True)
+            out.print(f"    whole call: {call}", highlight=False, soft_wrap=True)
+        for comparison in test.comparisons:
+            mark = f"  -> {comparison.better} better" if comparison.better else ""
+            out.print(f"  {comparison.measure.label}: {comparison.describe()}{mark}", highlight=False, soft_wrap=True)
+        out.print(f"  verdict: {test.verdict}", highlight=False, soft_wrap=True)
+
+
+@app.command("overview")
+def overview(since: SinceOption = None, until: UntilOption = None, channel: ChannelOption = None,
+             format: FormatOption = Format.table) -> None:
+    """Conversations per day by channel, verification rate, how conversations ended, by department."""
+    from bot.reporting import overview as build, overview_tables
+    from bot.store.db import transaction
+
+    period = _period(since, until, channel)
+    with transaction(get_settings().database_url) as session:
+        report = build(session, period)
+    tables = list(overview_tables(report).values())
+    if format is not Format.table:
+        _emit(tables, format)
+        return
+    out.print(f"Overview: {report.conversations} conversations, {period.describe()}", highlight=False)
+    for table in tables:
+        view = RichTable(title=table.title, title_justify="left", box=None, padding=(0, 1, 0, 0), show_edge=False,
+                         header_style="bold")
+        for key, label in table.columns:
+            view.add_column(label, no_wrap=True, justify="left" if key in ("day", "channel", "outcome", "department") else "right")
+        for row in table.rows:
+            view.add_row(*("" if row.get(k) is None else str(row.get(k)) for k, _ in table.columns))
+        out.print()
+        out.print(view)
+        for note in table.notes:
+            out.print(f"  {note}", highlight=False, soft_wrap=True)

@@ -1,0 +1,189 @@
+"""A database of known conversations, driven through the real engine (and, for the A/B verdict,
+a known set of recorded events), for asserting every figure the reports and the console show.
+
+Three days in March 2026 (London is on UTC then). Conversations:
+
+| key | day | channel | what the caller does | ends |
+|---|---|---|---|---|
+| V1 | 1 | voice | number, date of birth, postcode, 1 | handed off: billing |
+| V2 | 1 | voice | silence at the number, then number, DOB, postcode, 2 | handed off: cards |
+| V3 | 1 | voice | a wrong DOB: the check fails and sends them back to the number; number, right DOB, postcode, 1 | handed off: billing |
+| W1 | 1 | web | number, DOB, postcode, "billing" | handed off: billing |
+| V4 | 2 | voice | hangs up at the number | abandoned |
+| V5 | 2 | voice | number, then silence three times at the DOB | attempts ran out: general |
+| V6 | 2 | voice | number, DOB, hangs up at the postcode | abandoned |
+| S1 | 2 | sms | number, then goes quiet (the chat expires at the DOB) | abandoned |
+| V7 | 3 | voice | number, DOB, postcode, hangs up at the menu | contained (left once verified) |
+| V8 | 3 | voice | after hours: number, DOB, postcode, 1 (billing is closed) | contained: callback request |
+| W2 | 3 | web | "hello" at the number (no match), then number, DOB, postcode, "2" | handed off: cards |
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import update
+
+from bot.chat.idle import expire_conversation
+from bot.dialogue import Dialogue
+from bot.engine.bundle import load_bundle
+from bot.store import flow_versions
+from bot.store.db import transaction
+from bot.store.models import Conversation, Event
+from bot.turns import Conversations
+from tests.conftest import FLOWS
+
+UTC = dt.timezone.utc
+DAY1, DAY2, DAY3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
+NUMBER, DOB, POSTCODE = "1023456781", "03031985", "SW1A 1AA"
+HOURS = "timezone: Europe/London\n"
+BILLING_HOURS = "    hours: {weekly: {mon-fri: \"08:00-20:00\"}}\n    after_hours: {action: callback}\n"
+AB_SPLIT = """    ab_test:
+      name: dob_wording
+      share: 0.5
+      prompt: "Your date of birth, please: day, month, year."
+"""
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=UTC)
+
+
+def seed_flows(tmp_path: Path) -> Path:
+    """The shipped flows, with billing closed after 20:00 (callback requests)."""
+    target = tmp_path / "seed-flows"
+    shutil.copytree(FLOWS, target)
+    text = (target / "departments.yaml").read_text()
+    marker = "    target: {queue: billing}\n"
+    assert marker in text and "general: general" in text
+    text = text.replace("general: general", HOURS + "general: general", 1).replace(marker, marker + BILLING_HOURS)
+    (target / "departments.yaml").write_text(text)
+    return target
+
+
+@dataclass(frozen=True)
+class Script:
+    key: str
+    when: dt.datetime
+    channel: str
+    lines: tuple  # text, or None for silence
+    then: str | None = None  # "hang up" | "go quiet"
+
+
+SCRIPTS = (
+    Script("V1", at(DAY1, 9), "voice", (NUMBER + "#", DOB, POSTCODE, "1")),
+    Script("V2", at(DAY1, 10), "voice", (None, NUMBER + "#", DOB, POSTCODE, "2")),
+    Script("V3", at(DAY1, 11), "voice", (NUMBER + "#", "01011990", POSTCODE, NUMBER + "#", DOB, POSTCODE, "1")),
+    Script("W1", at(DAY1, 12), "web", (NUMBER, "3 March 1985", POSTCODE, "billing")),
+    Script("V4", at(DAY2, 9), "voice", (), then="hang up"),
+    Script("V5", at(DAY2, 10), "voice", (NUMBER + "#", None, None, None)),
+    Script("V6", at(DAY2, 11), "voice", (NUMBER + "#", DOB), then="hang up"),
+    Script("S1", at(DAY2, 12), "sms", (NUMBER,), then="go quiet"),
+    Script("V7", at(DAY3, 9), "voice", (NUMBER + "#", DOB, POSTCODE), then="hang up"),
+    Script("V8", at(DAY3, 21), "voice", (NUMBER + "#", DOB, POSTCODE, "1")),
+    Script("W2", at(DAY3, 12), "web", ("hello", NUMBER, "3 March 1985", POSTCODE, "2")),
+)
+
+
+def publish(database_url: str, flows: Path):
+    bundle = load_bundle(flows)
+    with transaction(database_url) as session:
+        flow_versions.publish(session, version=bundle.version, files=bundle.files, by="seed")
+    return bundle
+
+
+def drive(database_url: str, bundle, script: Script) -> str:
+    """Run one scripted conversation through the engine; returns its session key."""
+    conversations = Conversations(database_url, bundle, clock=lambda: script.when)
+    dialogue = Dialogue(conversations, channel=script.channel, session_key=f"SEED-{script.key}",
+                        caller="+447700900123" if script.channel in ("voice", "sms") else None)
+    dialogue.start("hi" if script.channel == "sms" else "")
+    for line in script.lines:
+        dialogue.silence() if line is None else dialogue.send(line)
+    if script.then == "hang up":
+        dialogue.hang_up()
+    elif script.then == "go quiet":
+        with transaction(database_url) as session:
+            expire_conversation(session, key=dialogue.session_key)
+    with transaction(database_url) as session:
+        # The engine stamps rows with the wall clock; the seed's conversations happened on its days.
+        session.execute(update(Conversation).where(Conversation.session_key == dialogue.session_key)
+                        .values(started_at=script.when))
+    return dialogue.session_key
+
+
+def seed(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """Drive every script; returns key -> conversation id."""
+    bundle = publish(database_url, seed_flows(tmp_path))
+    ids = {}
+    for script in SCRIPTS:
+        key = drive(database_url, bundle, script)
+        with transaction(database_url) as session:
+            ids[script.key] = session.query(Conversation.id).filter(Conversation.session_key == key).scalar()
+    return ids
+
+
+# --- The A/B verdict: recorded events of known outcomes (the engine's own vocabulary) ---
+
+POSTCODE_SPLIT = """    ab_test:
+      name: postcode_wording
+      share: 0.5
+      prompt: "And your postcode?"
+"""
+QUESTIONS = ("customer_number", "date_of_birth", "postcode")
+
+
+def ab_flows(tmp_path: Path) -> Path:
+    """The shipped flows with two A/B tests: the date of birth's wording and the postcode's."""
+    target = tmp_path / "ab-flows"
+    shutil.copytree(FLOWS, target)
+    text = (target / "default.yaml").read_text()
+    for marker, split in (("  date_of_birth:\n    type: ask\n", AB_SPLIT), ("  postcode:\n    type: ask\n", POSTCODE_SPLIT)):
+        assert marker in text
+        text = text.replace(marker, marker + split, 1)
+    (target / "default.yaml").write_text(text)
+    spanish = (target / "lang" / "es.yaml").read_text()
+    for step, prompt in (("date_of_birth", "Su fecha de nacimiento, por favor."), ("postcode", "¿Y su código postal?")):
+        marker = f"\n  {step}:\n"
+        assert marker in spanish
+        spanish = spanish.replace(marker, f'{marker}    ab_test:\n      prompt: "{prompt}"\n', 1)
+    (target / "lang" / "es.yaml").write_text(spanish)
+    return target
+
+
+def record_ab(database_url: str, version: str, *, test: str, step: str, variant: str, count: int, first_try: int,
+              no_match: int, verified: int, start: dt.datetime) -> None:
+    """`count` voice conversations that heard `variant` of `test` at `step`: the first `first_try` answered
+    at once; the next `no_match` were misunderstood once, then answered; the rest never answered
+    (no input, two no-matches: attempts ran out, to a colleague). The first `verified` were verified
+    and handed to billing; the other answerers failed the check and went to a colleague."""
+    assert first_try + no_match <= count and verified <= first_try + no_match
+    with transaction(database_url) as session:
+        for i in range(count):
+            when = start + dt.timedelta(minutes=i)
+            conversation = Conversation(channel="voice", session_key=f"AB-{test}-{variant}-{i}", flow_version=version,
+                                        status="closed", step="to_general", state={}, turn=5, started_at=when)
+            session.add(conversation)
+            session.flush()
+            events = [("welcome", "started", "voice")]
+            events += [(before, "matched", None) for before in QUESTIONS[:QUESTIONS.index(step)]]
+            events.append((step, "variant", f"{test}={variant}"))
+            answered = i < first_try + no_match
+            if i < first_try:
+                events.append((step, "matched", None))
+            elif answered:
+                events += [(step, "no-match", None), (step, "matched", None)]
+            else:
+                events += [(step, "no-input", None), (step, "no-match", None), (step, "no-match", None),
+                           (step, "exhausted", None), ("to_general", "routed", "general")]
+            if answered:
+                events += [(after, "matched", None) for after in QUESTIONS[QUESTIONS.index(step) + 1:]]
+                if i < verified:
+                    events += [("check_details", "verified", None), ("main_menu", "matched", None),
+                               ("to_department", "routed", "billing")]
+                else:
+                    events += [("check_details", "failed", "details-mismatch"), ("to_general", "routed", "general")]
+            for name, outcome, detail in events:
+                session.add(Event(conversation_id=conversation.id, step=name, outcome=outcome, detail=detail, at=when))

@@ -1,0 +1,88 @@
+"""`bot report ...` prints the reporting module's figures: a readable table in 80 columns, or the
+very CSV and JSON the console exports."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app as cli
+from bot.reporting import funnel, funnel_table
+from bot.reporting.funnel import MEASURES
+from bot.settings import get_settings
+from bot.store.db import transaction
+from tests.conftest import ROOT
+from tests.reporting.conftest import SEED_PERIOD
+
+RANGE = ["--since", "2026-03-02", "--until", "2026-03-04"]
+
+
+@pytest.fixture
+def bot(seeded, monkeypatch):
+    url, _ = seeded
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    yield run
+    get_settings.cache_clear()
+
+
+def test_funnel_table_fits_80_columns_with_whole_headers_and_percentages(bot):
+    output = bot("report", "funnel", *RANGE)
+    lines = output.splitlines()
+    assert lines[0] == "Funnel: 11 conversations, 2026-03-02 to 2026-03-04 (UTC), all channels"
+    assert max(len(line) for line in lines if not line.startswith("  ")) <= 80
+    header = lines[1].split()
+    assert " ".join(header) == "step reached 1st try on retry no input no match ran out hung up"
+    # customer_number, marked worst: 11 reached, 8 on the 1st try (73%), 2 on retry (18%) ...
+    row = lines.index(next(line for line in lines if line.startswith("customer_number *")))
+    assert lines[row].split() == ["customer_number", "*", "11", "8", "2", "1", "1", "0", "1"]
+    assert lines[row + 1].split() == ["73%", "18%", "9%", "9%", "0%", "9%"]
+    for measure in MEASURES:
+        assert f"  {measure.label}: {measure.definition}" in output
+    assert "* worst step: customer_number" in output and "(73%)" in output
+
+
+def test_funnel_csv_and_json_are_the_console_exports(bot, seeded):
+    url, _ = seeded
+    with transaction(url) as session:
+        table = funnel_table(funnel(session, SEED_PERIOD))
+    assert bot("report", "funnel", *RANGE, "--format", "csv") == table.to_csv().replace("\r\n", "\n")
+    data = json.loads(bot("report", "funnel", *RANGE, "--format", "json"))
+    assert data["rows"][1]["step"] == "date_of_birth" and data["rows"][1]["reached"] == 10
+
+
+def test_channel_filter(bot):
+    data = json.loads(bot("report", "funnel", *RANGE, "--channel", "web", "--format", "json"))
+    assert [(r["step"], r["reached"], r["on_retry"]) for r in data["rows"]][0] == ("customer_number", 2, 1)
+    overview = json.loads(bot("report", "overview", *RANGE, "--channel", "voice", "--format", "json"))
+    assert [r["voice"] for r in overview["conversations-per-day"]["rows"]] == [3, 3, 2]
+
+
+def test_overview_table(bot):
+    output = bot("report", "overview", *RANGE)
+    assert output.splitlines()[0] == "Overview: 11 conversations, 2026-03-02 to 2026-03-04 (UTC), all channels"
+    assert "containment: contained / conversations that are over: 18.2% (2 of 11)" in output
+    csv_text = bot("report", "overview", *RANGE, "--format", "csv")
+    assert "# verification\nchannel,reached,verified,rate_pct\nall,10,7,70.0\n" in csv_text
+
+
+def test_variants_without_a_test(bot):
+    assert "no A/B test has run in this period" in bot("report", "variants", *RANGE)
+
+
+def test_a_bad_range_is_a_clear_error(bot):
+    result = CliRunner().invoke(cli, ["report", "funnel", "--since", "2026-03-05", "--until", "2026-03-01"])
+    assert result.exit_code == 2 and "must come after its start" in result.output
+
+
+def test_the_readme_uses_the_same_names_and_definitions():
+    readme = (ROOT / "README.md").read_text()
+    for measure in MEASURES:
+        assert f"| {measure.label} | {measure.definition} |" in readme
