@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.engine.io import OutgoingText
 from bot.logging_setup import mask
+from bot.twilio_rest import rest_client
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5
@@ -24,9 +24,7 @@ class TwilioTexts:
     def from_settings(cls, settings, *, http_client=None) -> "TwilioTexts | None":
         if not (settings.twilio_sms_from and settings.twilio_account_sid and settings.twilio_auth_token):
             return None
-        client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                        http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_SECONDS))
-        return cls(client, settings.twilio_sms_from)
+        return cls(rest_client(settings, timeout=TIMEOUT_SECONDS, http_client=http_client), settings.twilio_sms_from)
 
     def send(self, text: OutgoingText) -> bool:
         # A Messaging Service SID goes in messaging_service_sid; a phone number in from_.

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     twilio_verify_service_sid: str | None = None
     # The number (E.164) or Messaging Service SID (MG...) that after-hours text messages come from.
     twilio_sms_from: str | None = None
+    # Every REST call (Messages, Verify, Calls) goes here instead of Twilio: a local mock, an egress proxy.
+    twilio_api_base_url: str | None = None
+    # Self-service look-ups (`lookup` steps): the business endpoint, its HMAC-SHA256 key, and how long
+    # a caller may wait for it (well inside Twilio's 15-second budget for the whole reply).
+    self_service_url: str | None = None
+    self_service_secret: str | None = None
+    self_service_timeout_seconds: float = Field(default=3.0, gt=0, le=8)
 
     default_region: str = Field(default="GB", min_length=2, max_length=2)
     log_level: str = "INFO"
@@ -58,18 +65,18 @@ class Settings(BaseSettings):
             raise ValueError("PUBLIC_BASE_URL must start with http:// or https://")
         return value
 
-    @field_validator("agent_desk_url")
+    @field_validator("agent_desk_url", "twilio_api_base_url", "self_service_url")
     @classmethod
-    def _desk_url(cls, value: str | None) -> str | None:
+    def _http_url(cls, value: str | None, info) -> str | None:
         if value is None or not value.strip():
             return None
         value = value.strip()
         if not value.startswith(("http://", "https://")):
-            raise ValueError("AGENT_DESK_URL must start with http:// or https://")
+            raise ValueError(f"{info.field_name.upper()} must start with http:// or https://")
         return value
 
     @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret",
-                     "twilio_verify_service_sid")
+                     "twilio_verify_service_sid", "self_service_secret")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -86,6 +93,9 @@ class Settings(BaseSettings):
         if self.agent_desk_url and (not self.agent_desk_secret or len(self.agent_desk_secret) < 16):
             # An unsigned handoff could be forged by anyone who finds the desk's URL.
             raise ValueError("AGENT_DESK_URL is set: AGENT_DESK_SECRET must be set too, at least 16 characters")
+        if self.self_service_url and (not self.self_service_secret or len(self.self_service_secret) < 16):
+            # The endpoint answers with customer data: it must be able to tell our requests from anyone's.
+            raise ValueError("SELF_SERVICE_URL is set: SELF_SERVICE_SECRET must be set too, at least 16 characters")
         if self.twilio_verify_service_sid:
             sid = self.twilio_verify_service_sid
             if not (sid.startswith("VA") and len(sid) == 34 and sid[2:].isalnum()):

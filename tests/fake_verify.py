@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from twilio.http.http_client import TwilioHttpClient
+from bot.twilio_rest import BaseUrlHttpClient
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "verify-test-token-0123456789"
@@ -167,19 +167,12 @@ class _Server(ThreadingHTTPServer):
     fake: FakeVerify
 
 
-class RedirectingHttpClient(TwilioHttpClient):
-    """The twilio library's own HTTP client, with every Twilio host replaced by the fake server."""
+class RedirectingHttpClient(BaseUrlHttpClient):
+    """The production client for TWILIO_API_BASE_URL (bot.twilio_rest), pointed at a fake server."""
 
     def __init__(self, base_url: str):
-        super().__init__(timeout=5)
-        self.base_url = base_url
+        super().__init__(base_url, timeout=5)
         self.session.trust_env = False  # no proxy from the environment for 127.0.0.1
-
-    def request(self, method, url, *args, **kwargs):
-        parts = urlsplit(url)
-        if not parts.hostname or not parts.hostname.endswith("twilio.com"):
-            raise AssertionError(f"unexpected request to {url}")
-        return super().request(method, self.base_url + parts.path, *args, **kwargs)
 
 
 class FakeVerifyServer:

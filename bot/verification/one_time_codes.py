@@ -11,8 +11,9 @@ import logging
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from bot.twilio_rest import rest_client
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,7 @@ class TwilioVerify:
         """None unless TWILIO_VERIFY_SERVICE_SID, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are all set."""
         if not settings.verify_configured:
             return None
-        client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                        http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_SECONDS))
-        return cls(client, settings.twilio_verify_service_sid)
+        return cls(rest_client(settings, timeout=TIMEOUT_SECONDS, http_client=http_client), settings.twilio_verify_service_sid)
 
     def _service(self):
         return self.client.verify.v2.services(self.service_sid)
