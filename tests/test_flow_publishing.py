@@ -10,7 +10,7 @@ from bot.cli import app as cli
 from bot.settings import get_settings
 from tests.conftest import FLOWS
 
-OLD = "And please say your postcode, or key in your ZIP code."
+OLD = "And please say your postcode, or key in your five-digit ZIP code."
 NEW = "Last question: what is your postcode?"
 runner = CliRunner()
 

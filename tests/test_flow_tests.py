@@ -80,8 +80,8 @@ def test_bot_flows_test_passes_on_the_shipped_tests(env):
 
 
 def test_a_changed_prompt_fails_readably_with_file_line_and_words(env, flows_copy):
-    edit(flows_copy / "default.yaml", "And please say your postcode, or key in your ZIP code.",
-         "And please say your post code, or key in your ZIP code.")
+    edit(flows_copy / "default.yaml", "And please say your postcode, or key in your five-digit ZIP code.",
+         "And please say your post code, or key in your five-digit ZIP code.")
     result = runner.invoke(app, ["flows", "test", str(flows_copy / "tests")])
     assert result.exit_code == 1
     test_file = flows_copy / "tests" / "01_genuine_caller_keypad.yaml"
@@ -90,7 +90,7 @@ def test_a_changed_prompt_fails_readably_with_file_line_and_words(env, flows_cop
     assert f"flows/tests/01_genuine_caller_keypad.yaml:{line}: turn 2, after sending \"03031985\"" in result.output
     assert '- reply containing: "postcode"' in result.output
     assert '(closest in the reply: "post code")' in result.output
-    assert '+ reply: "And please say your post code, or key in your ZIP code."' in result.output
+    assert '+ reply: "And please say your post code, or key in your five-digit ZIP code."' in result.output
     assert re.search(r"\d+ passed, [1-9]\d* failed", result.output)
     assert "Traceback" not in result.output
 

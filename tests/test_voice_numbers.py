@@ -68,7 +68,7 @@ def events(url, call_sid):
     (("press", "102345678#"), "length", "A customer number has 10 digits."),
     (("say", "one zero two three four five six seven eight bravo"), "format", "A customer number only has digits."),
     (("press", "5012345678#"), "component", "A customer number starts with 10, 20 or 30."),
-    (("press", "1023456782#"), "checksum", "That number doesn't look right; please check it and try again."),
+    (("press", "1023456782#"), "checksum", "That number doesn't look right. Please check it and enter it again, then press hash."),
 ])
 def test_each_kind_of_mistake_gets_its_own_re_prompt(dial, database_url, entry, kind, heard):
     call = dial()

@@ -1,6 +1,13 @@
 """A test client that behaves like Twilio on a call: it posts signed form requests, parses the
 TwiML, follows <Gather action> and <Redirect>, falls through to the next verb when the caller
-says nothing, and stops at <Enqueue>, <Dial> or <Hangup>."""
+says nothing, and stops at <Enqueue>, <Dial> or <Hangup>.
+
+A <Gather> ends as Twilio's reference says (https://www.twilio.com/docs/voice/twiml/gather): when
+`numDigits` keys are in, when its `finishOnKey` is pressed, or `timeout` seconds after the last key.
+The phone records in `waits` every time the caller had to sit out a timeout, so a test can show
+that a caller who follows the prompts never does. A document may hold several Gathers in a row
+(an inline offer's, then the question's): a caller pressing keys the first one cannot take lets
+it time out and answers the next."""
 from __future__ import annotations
 
 import json
@@ -21,6 +28,16 @@ class Handoff:
     number: str | None = None
     whisper_url: str | None = None
     sip: str | None = None
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A Gather the caller had to let time out: `why` is skipped (a Gather before the one answered),
+    silence, or unfinished (keys that neither reached numDigits nor ended with the finish key)."""
+
+    why: str
+    seconds: int
+    action: str
 
 
 @dataclass
@@ -46,30 +63,55 @@ class TwilioPhone:
         self.hung_up = False
         self.responses: list[str] = []
         self.last_status: int | None = None
+        self.waits: list[Wait] = []
 
     # -- what a caller does -------------------------------------------------------------
     def dial(self) -> "TwilioPhone":
         self._fetch(self.base_url + "/twilio/voice", {})
         return self
 
-    def press(self, digits: str) -> "TwilioPhone":
+    def press(self, digits: str, *, early: bool = False) -> "TwilioPhone":
+        """Keys, as a caller presses them at the question being asked. `early`: at the first Gather
+        of the document even if it cannot take them all (an inline offer's, say)."""
+        self._require_gather("dtmf")
+        if not early:
+            while self.pending and self.pending[0].tag == "Gather" and not _completes(self.gather, digits):
+                self._skip("skipped")
         gather = self._require_gather("dtmf")
         finish = gather.get("finishOnKey", "#")
         keys = digits[:-1] if finish and digits.endswith(finish) else digits
+        limit = int(gather.get("numDigits") or 0)
+        spilt = keys if len(keys) > limit else finish if keys != digits and len(keys) == limit else ""
+        assert not limit or not spilt, (f"the Gather takes {limit} key(s) and ends there: the rest of "
+                                        f"{digits!r} would land in whatever comes next")
+        if not _completes(gather, digits):
+            self.waits.append(Wait("unfinished", int(gather.get("timeout", 5)), gather.get("action", "")))
         self._fetch(self._url(gather.get("action")), {"Digits": keys, "FinishedOnKey": finish if digits.endswith(finish or "\0") else ""})
         return self
 
-    def say(self, speech: str, confidence: float = 0.92) -> "TwilioPhone":
+    def say(self, speech: str, confidence: float = 0.92, *, early: bool = False) -> "TwilioPhone":
+        """Words, as a caller says them after the last question of the document (`early`: to the first Gather)."""
+        self._require_gather("speech")
+        while not early and self.pending and self.pending[0].tag == "Gather":
+            self._skip("skipped")
         gather = self._require_gather("speech")
         self._fetch(self._url(gather.get("action")), {"SpeechResult": speech, "Confidence": f"{confidence:.2f}"})
         return self
 
     def silence(self) -> "TwilioPhone":
-        """Nobody answers the Gather: Twilio skips its action and runs the verbs after it."""
+        """Nobody answers: every Gather of the document times out and Twilio runs the verbs after them."""
         assert self.gather is not None, "no <Gather> is waiting"
+        while self.pending and self.pending[0].tag == "Gather":
+            self._skip("silence")
+        self.waits.append(Wait("silence", int(self.gather.get("timeout", 5)), self.gather.get("action", "")))
         verbs, self.gather, self.pending = self.pending, None, []
         self._run(verbs)
         return self
+
+    def _skip(self, why: str) -> None:
+        """The current Gather times out; Twilio goes on to the Gather right after it (already heard)."""
+        self.waits.append(Wait(why, int(self.gather.get("timeout", 5)), self.gather.get("action", "")))
+        self.gather, self.pending = self.pending[0], self.pending[1:]
 
     def hang_up(self, status: str = "completed") -> int:
         response = self._post(self.base_url + "/twilio/voice/status", {"CallStatus": status, "CallDuration": "42"})
@@ -123,11 +165,13 @@ class TwilioPhone:
             if verb.tag == "Say":
                 self._heard(verb)
             elif verb.tag == "Gather":
-                for child in verb:
-                    if child.tag == "Say":
-                        self._heard(child)
                 self.gather = verb
                 self.pending = verbs[index + 1:]
+                # Gathers in a row are one wait: the caller hears each in turn as the one before times out.
+                for gather in [verb] + _leading_gathers(self.pending):
+                    for child in gather:
+                        if child.tag == "Say":
+                            self._heard(child)
                 return
             elif verb.tag == "Redirect":
                 self._fetch(self._url(verb.text), {})
@@ -160,6 +204,9 @@ class TwilioPhone:
         self.log.turns[-1] = (self.log.turns[-1] + " " + text).strip()
 
     def _require_gather(self, kind: str) -> ET.Element:
+        if self.gather is not None and kind not in self.gather.get("input", "dtmf") and self.pending \
+                and self.pending[0].tag == "Gather":
+            self._skip("skipped")
         assert self.gather is not None, f"no <Gather> is waiting; last said: {self.last!r}"
         assert kind in self.gather.get("input", "dtmf"), f"the Gather does not take {kind}: {self.gather.attrib}"
         return self.gather
@@ -167,3 +214,24 @@ class TwilioPhone:
     def _url(self, action: str | None) -> str:
         assert action, "a Gather/Redirect without a URL"
         return urljoin(self.base_url + "/", action)
+
+
+def _leading_gathers(verbs: list[ET.Element]) -> list[ET.Element]:
+    found = []
+    for verb in verbs:
+        if verb.tag != "Gather":
+            break
+        found.append(verb)
+    return found
+
+
+def _completes(gather: ET.Element, digits: str) -> bool:
+    """The keys are one whole entry for the Gather and end it at once: they end with its finish key or
+    reach its numDigits (and do not go past numDigits, where Twilio would already have stopped)."""
+    finish = gather.get("finishOnKey", "#")
+    finished = bool(finish) and digits.endswith(finish)
+    keys = digits[:-1] if finished else digits
+    limit = int(gather.get("numDigits") or 0)
+    if limit and len(keys) > limit:
+        return False
+    return finished or (bool(limit) and len(keys) == limit)

@@ -14,8 +14,15 @@ def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", w
                  whisper_url: str | None = None) -> str:
     response = VoiceResponse()
     if reply.expect is not None:
+        said = reply.say
+        if reply.offer is not None:
+            # The offer listens on its own (one key ends it); when it times out Twilio goes straight on
+            # to the question's Gather below, in this same document: no request in between.
+            offer = response.gather(**gather_attributes(reply.offer, action=f"{base_path}/turn?t={turn}&o=offer"))
+            add_speech(offer, reply, reply.say[:reply.offer_said])
+            said = reply.say[reply.offer_said:]
         gather = response.gather(**gather_attributes(reply.expect, action=f"{base_path}/turn?t={turn}"))
-        add_speech(gather, reply)
+        add_speech(gather, reply, said)
         # Twilio falls through to the next verb when nobody answers: come back as "silence", never hang up.
         response.redirect(f"{base_path}/turn?t={turn}&e=silence", method="POST")
         return str(response)
@@ -58,10 +65,10 @@ def gather_attributes(expect: Expect, *, action: str) -> dict:
     return attributes
 
 
-def add_speech(parent: VoiceResponse | Gather, reply: Reply) -> None:
+def add_speech(parent: VoiceResponse | Gather, reply: Reply, segments: list[Segment] | None = None) -> None:
     """A <Say> per run of segments in one voice and language: text, digits read one by one, pauses."""
     run: list[Segment] = []
-    for segment in reply.say:
+    for segment in reply.say if segments is None else segments:
         if run and (segment.voice, segment.language) != (run[-1].voice, run[-1].language):
             _say(parent, run, reply)
             run = []

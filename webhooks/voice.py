@@ -33,7 +33,7 @@ def _caller(form) -> str | None:
     return None if is_withheld_caller_id(caller) else caller[:64]
 
 
-def _input(form, *, kind: str | None = None) -> Input:
+def _input(form, *, kind: str | None = None, at_offer: bool = False) -> Input:
     digits = str(form.get("Digits", "")).strip()
     if digits and str(form.get("FinishedOnKey", "")) == "#":
         # Twilio drops the finish key from Digits; the engine wants to know the caller pressed it.
@@ -49,7 +49,8 @@ def _input(form, *, kind: str | None = None) -> Input:
     else:
         value = ""
     return Input(channel="voice", session_key=_call_sid(form), kind=kind, value=value[:500],
-                 confidence=confidence, caller=_caller(form), called=str(form.get("To", ""))[:64] or None)
+                 confidence=confidence, caller=_caller(form), called=str(form.get("To", ""))[:64] or None,
+                 at_offer=at_offer)
 
 
 def _apology() -> str:
@@ -95,8 +96,10 @@ async def incoming_call(request: Request, form: TwilioForm, settings: SettingsDe
 
 
 @router.post("/turn")
-async def next_turn(request: Request, form: TwilioForm, settings: SettingsDep, t: int = 0, e: str | None = None) -> Response:
-    inp = _input(form, kind="silence" if e == "silence" else None)
+async def next_turn(request: Request, form: TwilioForm, settings: SettingsDep, t: int = 0, e: str | None = None,
+                    o: str | None = None) -> Response:
+    # o=offer: the answer came from an inline offer's own Gather, before its question was asked.
+    inp = _input(form, kind="silence" if e == "silence" else None, at_offer=o == "offer")
     return _run(request, settings, inp, t)
 
 

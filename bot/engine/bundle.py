@@ -16,6 +16,7 @@ from bot.engine.state import State
 from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
 from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
 from bot.engine.synonym_checks import synonym_warnings
+from bot.engine.gather_timing import timing_warnings
 from bot.engine.verification_checks import verification_problems
 from bot.verification.policy import Lockout, Policy
 from bot.verification.policy_file import PolicyConfig, parse_policy_file
@@ -145,6 +146,8 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
         found_checks = verification_problems(flow, routing, schemes, policy_config, one_time_codes=one_time_codes)
         problems += [sources[file].problem(path, message) for file, path, message in found_checks]
         warnings += [sources[file].warning(path, message) for file, path, message in synonym_warnings(flow, routing)]
+        warnings += [sources[file].warning(path, message) for file, path, message in timing_warnings(flow, schemes)
+                     if file in sources]
     if problems:
         raise ConfigError(problems, warnings)
     return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,

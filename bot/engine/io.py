@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Channel = Literal["voice", "sms", "whatsapp", "web"]
-InputKind = Literal["start", "digits", "speech", "text", "silence", "hangup"]
+# "handoff": how a handoff ended (the value: answered, busy, no-answer, failed, left, ...), as the
+# channel reported it; the conversation carries on if no one took the caller.
+InputKind = Literal["start", "digits", "speech", "text", "silence", "hangup", "handoff"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class Input:
     confidence: float | None = None
     caller: str | None = None
     called: str | None = None
+    # Given while only an inline offer (a language choice) was listening, before its question was asked.
+    at_offer: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,11 @@ class Reply:
     voice: str | None = None
     record: Recording | None = None
     text_message: OutgoingText | None = None
+    # An inline offer listening on its own before `expect` (voice: a Gather of its own, ended by one
+    # key, directly followed in the same document by the question's Gather); it holds the first
+    # `offer_said` segments of `say`.
+    offer: Expect | None = None
+    offer_said: int = 0
 
     @property
     def text(self) -> str:

@@ -37,6 +37,8 @@ def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -
     reply = Reply(language=voice.get("language", state.language), voice=voice.get("voice"))
     for _ in range(MAX_HOPS):
         reply.say += outcome.say
+        if outcome.offer is not None:
+            reply.offer, reply.offer_said = outcome.offer, len(reply.say)
         if outcome.handoff is not None:
             reply.handoff = outcome.handoff
             return reply, turn.events
@@ -60,7 +62,14 @@ def _offered(turn: Turn, inp: Input):
         return None
     offered = turn.flow.steps.get(state.offer)
     state.offer = None
-    return offered.take_offer(turn, inp) if offered is not None else None
+    taken = offered.take_offer(turn, inp) if offered is not None else None
+    if taken is None and inp.at_offer:
+        # Keys or words given while only the offer listened, before the question was asked (a
+        # keypad caller starting early loses the keys after the first): ask the question now.
+        question = turn.flow.steps[state.step]
+        turn.event("early", "before the question")
+        return question.ask(turn, question.prompt(turn))
+    return taken
 
 
 def hang_up(state: State) -> EventRecord:

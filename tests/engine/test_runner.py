@@ -30,7 +30,14 @@ class Conversation:
 def test_start_greets_and_asks_for_the_number(bundle):
     convo = Conversation(bundle)
     assert convo.reply.text.startswith("Welcome to Northwind")
-    assert convo.reply.expect is not None and convo.reply.expect.num_digits == 10
+    # The prompt says "followed by the hash key": the caller ends the entry, so a longer one (a card
+    # number typed by mistake) is heard whole rather than cut at ten digits.
+    assert convo.reply.expect is not None and convo.reply.expect.num_digits is None
+    assert convo.reply.expect.finish_on_key == "#"
+    # The language offer listens on its own before it: one key, one second, the Spanish recogniser.
+    offer = convo.reply.offer
+    assert (offer.num_digits, offer.timeout, offer.language) == (1, 1, "es-ES")
+    assert [s.text.strip() for s in convo.reply.say[convo.reply.offer_said - 1:convo.reply.offer_said]] == ["Para español, pulse 9."]
     assert convo.state.step == "customer_number"
 
 

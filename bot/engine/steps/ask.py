@@ -34,8 +34,11 @@ class AskStep(AskingStep):
                            region=turn.bundle.region, first_name_threshold=names.first_threshold,
                            last_name_threshold=names.last_threshold)
 
-    def default_num_digits(self, turn: Turn) -> int | None:
-        return self.factor.keypad_length(self.options(turn))
+    def known_length(self, flow, schemes) -> int | None:
+        return self.factor.keypad_length(ReadOptions(date_layout=flow.settings.get("date_layout", "DDMMYYYY")))
+
+    def keypad_timing_applies(self) -> bool:
+        return self.factor.keypad
 
     def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
         answer = self.factor.read(inp.kind, inp.value, self.options(turn))

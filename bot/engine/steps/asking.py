@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import ab_test, twilio_values
+from bot.engine import ab_test, gather_timing, twilio_values
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
 from bot.engine.source import did_you_mean
+from bot.engine.text import resolve
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.understanding import read_control, read_yes_no
 
@@ -108,6 +109,9 @@ class Rejected:
 
 class AskingStep(Step):
     waits_for_input = True
+    # Entries may run longer than the answer (see gather_timing.expected_digits): a prompt that names
+    # the finish key means the caller ends the entry with it, and numDigits is left off.
+    finish_when_prompted = False
 
     def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected:
         raise NotImplementedError
@@ -131,11 +135,16 @@ class AskingStep(Step):
             return Expect(dtmf=True, speech=True, num_digits=1, timeout=settings.get("timeout", 6),
                           hints=YES_NO_HINTS, language=language, speech_timeout="auto",
                           options=(Option("yes", "Yes"), Option("no", "No")))
+        finish = str(gather.get("finish_on_key", "#"))
+        prompt = resolve(self.prompt(turn), language=turn.state.language, default_language=turn.flow.default_language,
+                         channel="voice")
         return Expect(
             dtmf="dtmf" in inputs,
             speech="speech" in inputs,
-            num_digits=gather.get("num_digits", self.default_num_digits(turn)),
-            finish_on_key=str(gather.get("finish_on_key", "#")),
+            # Ends at the last key: by numDigits for a known length, else by the finish key the prompt names.
+            num_digits=gather_timing.expected_digits(gather.get("num_digits"), self.default_num_digits(turn), prompt,
+                                                     finish, finish_when_prompted=self.finish_when_prompted),
+            finish_on_key=finish,
             timeout=int(gather.get("timeout", settings.get("timeout", 6))),
             speech_timeout=str(gather.get("speech_timeout", "auto")),
             speech_model=gather.get("speech_model"),
@@ -145,7 +154,16 @@ class AskingStep(Step):
         )
 
     def default_num_digits(self, turn: Turn) -> int | None:
+        return self.known_length(turn.flow, turn.bundle.schemes)
+
+    def known_length(self, flow, schemes) -> int | None:
+        """How many keys a whole answer has, when that is fixed (a date of birth: 8); None otherwise."""
         return None
+
+    def keypad_timing_applies(self) -> bool:
+        """Whether `bot flows check` checks this question's wordings against its Gather (gather_timing.py);
+        questions that always end on one key have nothing to check."""
+        return True
 
     def enter(self, turn: Turn) -> Outcome:
         turn.state.reset(self.name)

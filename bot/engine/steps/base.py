@@ -23,6 +23,8 @@ class Outcome:
     end: bool = False
     record: Recording | None = None
     text_message: OutgoingText | None = None
+    # An inline offer listening before the next question (see Reply.offer).
+    offer: Expect | None = None
 
 
 @dataclass(frozen=True)

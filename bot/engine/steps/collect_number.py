@@ -47,9 +47,12 @@ class CollectNumberStep(AskingStep):
         lengths = sorted(turn.bundle.schemes.lengths)
         return {"length": " or ".join(str(n) for n in lengths), "prefixes": prefix_list(turn.bundle.schemes)}
 
-    def default_num_digits(self, turn: Turn) -> int | None:
-        # Submit as soon as a full number is keyed (the hash key still works) unless letters are possible.
-        schemes = turn.bundle.schemes
+    # A wrong kind of number (a card, a phone number) is longer than a customer number: heard whole
+    # when the prompt says to end with the hash key.
+    finish_when_prompted = True
+
+    def known_length(self, flow, schemes) -> int | None:
+        # A full number can end the Gather by itself unless letters are possible (then the caller ends with hash).
         return max(schemes.lengths) if not schemes.alphanumeric else None
 
     def interpret(self, turn: Turn, inp: Input) -> Accepted | Rejected | Outcome:

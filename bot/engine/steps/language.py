@@ -1,4 +1,14 @@
-"""Let the caller choose a language. Each option is spoken in its own language and voice."""
+"""Let the caller choose a language. Each option is spoken in its own language and voice.
+
+An inline offer ("Para español, pulse 9") rides on the next question. On voice it listens in a
+<Gather> of its own, so that one key ends it: a Gather ends when `numDigits` keys are in or its
+one `finishOnKey` is pressed, else `timeout` seconds after the last key (Twilio's <Gather>
+reference, https://www.twilio.com/docs/voice/twiml/gather: numDigits, finishOnKey, timeout). The
+question's Gather waits for a whole customer number, so "9" alone could only end it by timing out.
+The offer's Gather (numDigits=1, timeout 1 s, Twilio's least, recogniser in the offered language
+so "español" is heard) is followed directly by the question's Gather in the same TwiML document:
+a caller who wants the question loses that one second and no request is made in between.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,6 +20,9 @@ from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
 from bot.understanding import read_characters
 from bot.understanding.text import normalise
+
+# Seconds an inline offer listens after it is said, unless the step's `gather: {timeout: N}` says otherwise.
+OFFER_TIMEOUT = 1
 
 # What callers say to pick a language, in either language; a flow may add `words:` per option.
 LANGUAGE_WORDS = {
@@ -40,7 +53,15 @@ class LanguageStep(AskingStep):
         # caller first answers something (see take_offer), so the conversation waits at that question.
         turn.state.offer = self.name
         say = turn.text(self.get("prompt")) if self.get("prompt") else []
-        return Outcome(say=say + self._option_segments(turn), goto=self.get("next"))
+        return Outcome(say=say + self._option_segments(turn), goto=self.get("next"), offer=self.offer_expect(turn))
+
+    def offer_expect(self, turn: Turn) -> Expect:
+        """The inline offer's own Gather: one key ends it; speech is heard in the offered language."""
+        base = self.expect(turn)
+        languages = {o["language"] for o in self.get("options")}
+        recogniser = (turn.flow.voice_for(languages.pop()).get("language") if len(languages) == 1 else None) or base.language
+        timeout = (self.get("gather") or {}).get("timeout", OFFER_TIMEOUT)
+        return Expect(**{**base.__dict__, "timeout": timeout, "language": recogniser})
 
     def take_offer(self, turn: Turn, inp: Input) -> Outcome | None:
         """A language choice made at the question the offer rode on, or None to answer that question."""
@@ -78,6 +99,9 @@ class LanguageStep(AskingStep):
     def ask(self, turn: Turn, text: Any, **values: Any) -> Outcome:
         lead = turn.text(text) if text else []
         return Outcome(say=lead + self._option_segments(turn), expect=self.expect(turn))
+
+    def keypad_timing_applies(self) -> bool:
+        return False  # one key ends it
 
     def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:
         base = super().expect(turn, confirming=confirming)

@@ -60,6 +60,9 @@ class MenuStep(AskingStep):
             return {"options": "\n" + "\n".join(spoken) + "\n"}
         return {"options": " ".join(spoken)}
 
+    def keypad_timing_applies(self) -> bool:
+        return False  # one key ends it
+
     def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:
         base = super().expect(turn, confirming=confirming)
         labels = tuple(Option(str(o["key"]), turn.text(o["say"])[0].text) for o in self.options)

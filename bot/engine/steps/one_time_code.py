@@ -52,8 +52,11 @@ class OneTimeCodeStep(AskingStep):
             return {"phone": [Segment("ending "), Segment(re.sub(r"\D", "", phone)[-4:], kind="digits")]}
         return {"phone": "on file"}
 
-    def default_num_digits(self, turn: Turn) -> int | None:
+    def known_length(self, flow, schemes) -> int | None:
         return self.get("digits")
+
+    def keypad_timing_applies(self) -> bool:
+        return False  # the code ends at its last digit (numDigits); "0#" for a new one ends at the hash key
 
     def expect(self, turn: Turn, *, confirming: bool = False) -> Expect:
         expect = super().expect(turn, confirming=confirming)
