@@ -104,6 +104,11 @@ class Dialogue:
         return self._run(typed_input(text, channel=self.channel, session_key=self.session_key, caller=self.caller,
                                      confidence=confidence))
 
+    def handoff_ended(self, result: str) -> TurnResult:
+        """Twilio reports how the handoff ended (answered, busy, no-answer, failed, left, abandoned ...)."""
+        return self._run(Input(channel=self.channel, session_key=self.session_key, kind="handoff", value=result,
+                               caller=self.caller))
+
     def silence(self) -> TurnResult:
         return self._run(Input(channel=self.channel, session_key=self.session_key, kind="silence", caller=self.caller))
 

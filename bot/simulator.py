@@ -23,6 +23,8 @@ silence (no input before the timeout), anything else is what the caller says.
 In a chat: every line is a message.
   :twiml   what the last reply sent to Twilio (TwiML; JSON for web chat)
   :state   the conversation's state as stored (customer number masked)
+  :handoff RESULT   after a call is handed over: how Twilio reports it ended (answered, busy,
+           no-answer, failed, canceled, left = waited past the maximum, abandoned)
   :help    this help
   :quit    hang up and leave (end of input does the same)"""
 
@@ -63,7 +65,7 @@ class Simulator:
             self._line("Keypad: digits like 1023456781# (* is the star key). Speech: any words. Silence: an empty line.")
         else:
             self._line("Every line you type is a message.")
-        self._line("Commands: :twiml :state :help :quit")
+        self._line("Commands: :twiml :state :handoff :help :quit")
         if self.dialogue.opened_by_message:
             self._line(f"This {self.dialogue.channel} conversation starts when the customer's first message arrives: type it.")
             return
@@ -94,12 +96,25 @@ class Simulator:
         elif name == "twiml":
             last = self.dialogue.last
             self._line(last.body if last else "(nothing sent yet)")
+        elif name.split()[0] == "handoff":
+            self._handoff(name.partition(" ")[2].strip())
         elif name == "state":
             state = self.dialogue.state()
             self._line(json.dumps(masked_state(state), indent=2) if state else "(no conversation yet)")
         else:
             self._line(f"unknown command :{name}; :help lists them", style="yellow")
         return True
+
+    def _handoff(self, result: str) -> None:
+        from bot.engine.unanswered import RESULTS
+
+        reply = self.dialogue.last.reply if self.dialogue.last else None
+        if self.dialogue.channel != "voice" or reply is None or reply.handoff is None:
+            self._line(":handoff follows a call's handoff (a chat is handed to the agent desk)", style="yellow")
+        elif result not in RESULTS:
+            self._line(f":handoff needs one of {', '.join(RESULTS)}", style="yellow")
+        else:
+            self.show(self.dialogue.handoff_ended(result).reply)
 
     def quit(self) -> None:
         # Leaving mid-call is hanging up: the store records where, as for a real caller.

@@ -21,7 +21,8 @@ from bot.engine.context import EventRecord, OneTimeCodes, Services
 from bot.engine.io import Input, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
-from bot.store.conversations import add_events, close_conversation, create_conversation, find_conversation, save_turn
+from bot.store.conversations import (add_events, close_conversation, create_conversation, find_conversation,
+                                     reopen_conversation, save_turn)
 from bot.store.db import transaction
 from bot.store.models import Conversation, utcnow
 from bot.verification.audit import SqlAuditLog
@@ -143,6 +144,8 @@ class Conversations:
             if reply.handoff is not None or reply.end:
                 close_conversation(session, conversation=conversation,
                                    reason="handoff" if reply.handoff else "ended", hung_up_at=None)
+            elif conversation.status == "closed":
+                reopen_conversation(session, conversation=conversation)
             extra = after(TurnRecord(session, conversation, bundle, before, state, reply, inp)) if after else None
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))

@@ -153,3 +153,13 @@ def test_state_withholds_a_reading_awaiting_yes_or_no(simulate):
     state = json.loads(between(result.output, ":state"))
     assert state["pending"]["value"] == "(withheld)"
     assert "1023456781" not in between(result.output, ":state")
+
+
+def test_handoff_reports_how_the_line_ended_and_the_caller_hears_the_alternatives(simulate):
+    result = simulate(["1023456781#", "03031985", "SW1A 1AA", "1", ":handoff sideways", ":handoff left", "2"],
+                      "--from", "+447911123456")
+    assert result.exit_code == 0, result.output
+    assert ":handoff needs one of answered" in between(result.output, ":handoff sideways")
+    offered = between(result.output, ":handoff left")
+    assert "no one is free to take your call" in offered and "To leave a message, press 2" in offered
+    assert "Please leave a message after the tone" in between(result.output, "2")

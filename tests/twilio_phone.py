@@ -28,6 +28,9 @@ class Handoff:
     number: str | None = None
     whisper_url: str | None = None
     sip: str | None = None
+    action: str | None = None  # where Twilio reports how it ended
+    wait_url: str | None = None  # <Enqueue waitUrl>: what the caller hears while waiting
+    ring_seconds: int | None = None  # <Dial timeout>
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class TwilioPhone:
         self.responses: list[str] = []
         self.last_status: int | None = None
         self.waits: list[Wait] = []
+        self.recording: ET.Element | None = None
 
     # -- what a caller does -------------------------------------------------------------
     def dial(self) -> "TwilioPhone":
@@ -112,6 +116,37 @@ class TwilioPhone:
         """The current Gather times out; Twilio goes on to the Gather right after it (already heard)."""
         self.waits.append(Wait(why, int(self.gather.get("timeout", 5)), self.gather.get("action", "")))
         self.gather, self.pending = self.pending[0], self.pending[1:]
+
+    def dial_ends(self, status: str, *, duration: int | None = None) -> "TwilioPhone":
+        """The <Dial> is over (DialCallStatus completed, busy, no-answer, failed, canceled): Twilio
+        requests its action and carries on with the TwiML it gets."""
+        assert self.handoff is not None and self.handoff.verb == "Dial" and self.handoff.action, self.handoff
+        extra = {"DialCallStatus": status, "DialCallSid": "CA" + uuid.uuid4().hex}
+        if duration is not None:
+            extra["DialCallDuration"] = str(duration)
+        self._continue_after(self.handoff.action, extra)
+        return self
+
+    def hold(self, *, position: int, waited: int, average: int = 60, size: int = 3) -> ET.Element:
+        """Twilio asks the <Enqueue> waitUrl what the caller hears now; the parsed TwiML."""
+        assert self.handoff is not None and self.handoff.wait_url, self.handoff
+        response = self._post(self._url(self.handoff.wait_url), {
+            "QueueSid": "QU" + "0" * 32, "QueuePosition": str(position), "QueueTime": str(waited),
+            "AvgQueueTime": str(average), "CurrentQueueSize": str(size), "MaxQueueSize": "1000"})
+        assert response.status_code == 200, response.text
+        return ET.fromstring(response.text)
+
+    def leave_queue(self, result: str, *, waited: int) -> "TwilioPhone":
+        """The caller leaves the queue (QueueResult bridged, hangup, leave, error, ...): Twilio requests
+        the <Enqueue> action and carries on with the TwiML it gets."""
+        assert self.handoff is not None and self.handoff.verb == "Enqueue" and self.handoff.action, self.handoff
+        self._continue_after(self.handoff.action, {"QueueResult": result, "QueueTime": str(waited),
+                                                   "QueueSid": "QU" + "0" * 32})
+        return self
+
+    def _continue_after(self, action: str, extra: dict) -> None:
+        self.handoff = None
+        self._fetch(self._url(action), extra)
 
     def hang_up(self, status: str = "completed") -> int:
         response = self._post(self.base_url + "/twilio/voice/status", {"CallStatus": status, "CallDuration": "42"})
@@ -178,15 +213,22 @@ class TwilioPhone:
                 return
             elif verb.tag == "Enqueue":
                 task = verb.find("Task")
-                self.handoff = Handoff("Enqueue", queue=(verb.text or "").strip() or None,
-                                       workflow_sid=verb.get("workflowSid"),
-                                       attributes=json.loads(task.text) if task is not None else None)
+                attributes = json.loads(task.text) if task is not None else None
+                # Under TaskRouter the <Enqueue> names no queue: the workflow routes on the Task's department.
+                queue = (verb.text or "").strip() or (attributes or {}).get("department")
+                self.handoff = Handoff("Enqueue", queue=queue, workflow_sid=verb.get("workflowSid"),
+                                       attributes=attributes, action=verb.get("action"), wait_url=verb.get("waitUrl"))
                 return
             elif verb.tag == "Dial":
                 number, sip = verb.find("Number"), verb.find("Sip")
                 self.handoff = Handoff("Dial", number=number.text if number is not None else None,
                                        whisper_url=number.get("url") if number is not None else None,
-                                       sip=sip.text if sip is not None else None)
+                                       sip=sip.text if sip is not None else None, action=verb.get("action"),
+                                       ring_seconds=int(verb.get("timeout")) if verb.get("timeout") else None)
+                return
+            elif verb.tag == "Record":
+                # A voicemail: Twilio records until the caller hangs up or presses the finish key.
+                self.recording = verb
                 return
             elif verb.tag == "Hangup":
                 self.hung_up = True

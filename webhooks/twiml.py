@@ -12,6 +12,8 @@ from bot.engine.io import Expect, Handoff, Reply, Segment
 
 def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", workflow_sid: str | None = None,
                  whisper_url: str | None = None) -> str:
+    """The reply as TwiML. A handoff's <Dial> or <Enqueue> reports how it ended to `{base_path}/handoff?t=N`,
+    so a caller no one takes is offered the alternatives rather than cut off."""
     response = VoiceResponse()
     if reply.expect is not None:
         said = reply.say
@@ -33,7 +35,8 @@ def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", w
                         play_beep=True, finish_on_key="#", timeout=5)
         response.hangup()
     elif reply.handoff is not None:
-        add_handoff(response, reply.handoff, workflow_sid=workflow_sid, whisper_url=whisper_url)
+        add_handoff(response, reply.handoff, workflow_sid=workflow_sid, whisper_url=whisper_url,
+                    action=f"{base_path}/handoff?t={turn}", wait_url=f"{base_path}/hold")
     else:
         response.hangup()
     return str(response)
@@ -114,24 +117,50 @@ def _spaced(before: str, text: str) -> str:
     return text
 
 
-def add_handoff(response: VoiceResponse, handoff: Handoff, *, workflow_sid: str | None, whisper_url: str | None) -> None:
+def add_handoff(response: VoiceResponse, handoff: Handoff, *, workflow_sid: str | None, whisper_url: str | None,
+                action: str | None = None, wait_url: str | None = None) -> None:
+    """<Enqueue> for a queue, <Dial> for a number or SIP URI; `action` hears how it ended.
+
+    Twilio's documented attributes (https://www.twilio.com/docs/voice/twiml/enqueue,
+    https://www.twilio.com/docs/voice/twiml/dial): <Enqueue action method waitUrl waitUrlMethod
+    workflowSid>; a <Task> (with priority and timeout) only under a TaskRouter workflow; <Dial action
+    method timeout answerOnBridge>. The action gets QueueResult/QueueTime, or DialCallStatus/DialCallDuration."""
     target = handoff.target
-    attributes = json.dumps(handoff.context, sort_keys=True)
+    callbacks = {"action": action, "method": "POST"} if action else {}
     if target.kind == "queue":
         sid = target.workflow_sid or workflow_sid
+        waiting = {"wait_url": wait_url, "wait_url_method": "POST"} if wait_url else {}
         if sid:
-            enqueue = response.enqueue(None, workflow_sid=sid)
-            enqueue.task(attributes)
+            # TaskRouter routes on the Task's JSON attributes; agents' desktops show them.
+            enqueue = response.enqueue(None, workflow_sid=sid, **callbacks, **waiting)
+            enqueue.task(json.dumps(handoff.context, sort_keys=True), priority=target.task_priority,
+                         timeout=target.task_timeout)
         else:
-            # Without TaskRouter the queue is named after the department; the Task still carries the context.
-            enqueue = response.enqueue(target.address)
-            enqueue.task(attributes)
+            # A plain named queue has no Task: agents dequeue with <Dial><Queue url=".../whisper">, which
+            # tells them who is calling (Twilio posts the caller's CallSid to that url).
+            response.enqueue(target.address, **callbacks, **waiting)
     elif target.kind == "sip":
-        dial = response.dial(answer_on_bridge=True)
+        dial = response.dial(answer_on_bridge=True, timeout=target.ring_seconds, **callbacks)
         dial.sip(sip_with_headers(target.address, handoff.context))
     else:
-        dial = response.dial(answer_on_bridge=True)
+        dial = response.dial(answer_on_bridge=True, timeout=target.ring_seconds, **callbacks)
         dial.number(target.address, url=whisper_url)
+
+
+def render_hold(hold) -> str:
+    """The waitUrl's TwiML: <Leave/>, or the place in the queue and the expected wait, then the hold
+    audio (<Play>) or a <Pause>; Twilio asks again when it has finished."""
+    response = VoiceResponse()
+    if hold.leave:
+        response.leave()
+        return str(response)
+    if hold.say:
+        add_speech(response, Reply(say=hold.say, language=hold.language or "en-GB", voice=hold.voice))
+    if hold.audio:
+        response.play(hold.audio)
+    else:
+        response.pause(length=hold.pause_seconds)
+    return str(response)
 
 
 def sip_with_headers(uri: str, context: dict) -> str:

@@ -5,12 +5,14 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
 from bot.understanding import is_withheld_caller_id
+from bot.voice_handoffs import VoiceHandoffs
 from webhooks.security import SettingsDep, TwilioForm
-from webhooks.twiml import render_voice
+from webhooks.twiml import render_hold, render_voice
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/voice")
@@ -65,10 +67,15 @@ def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
     # Any failure below is answered with TwiML, never a 500 that would end the call.
     conversations = request.app.state.conversations
     try:
-        result = conversations.handle(inp, turn=turn, render=_renderer(settings))
+        result = conversations.handle(inp, turn=turn, render=_renderer(settings),
+                                      after=VoiceHandoffs(conversations).started)
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
         return twiml(_apology())
+    return _respond(request, result)
+
+
+def _respond(request: Request, result) -> Response:
     response = twiml(result.body)
     message = result.reply.text_message if result.reply is not None else None
     texts = getattr(request.app.state, "texts", None)
@@ -92,7 +99,8 @@ def _renderer(settings):
 
 @router.post("")
 async def incoming_call(request: Request, form: TwilioForm, settings: SettingsDep) -> Response:
-    return _run(request, settings, _input(form, kind="start"), None)
+    # The turn reads and writes the database (and may call a self-service endpoint): never on the event loop.
+    return await run_in_threadpool(_run, request, settings, _input(form, kind="start"), None)
 
 
 @router.post("/turn")
@@ -100,14 +108,86 @@ async def next_turn(request: Request, form: TwilioForm, settings: SettingsDep, t
                     o: str | None = None) -> Response:
     # o=offer: the answer came from an inline offer's own Gather, before its question was asked.
     inp = _input(form, kind="silence" if e == "silence" else None, at_offer=o == "offer")
-    return _run(request, settings, inp, t)
+    return await run_in_threadpool(_run, request, settings, inp, t)
+
+
+# How a <Dial> ended (DialCallStatus) and how a caller left an <Enqueue> (QueueResult), in the words
+# the engine uses (bot/engine/unanswered.py). Twilio's values: https://www.twilio.com/docs/voice/twiml/dial#dialcallstatus
+# and https://www.twilio.com/docs/voice/twiml/enqueue#attributes-action-parameters.
+DIAL_RESULTS = {"completed": "answered", "answered": "answered", "busy": "busy", "no-answer": "no-answer",
+                "failed": "failed", "canceled": "canceled"}
+QUEUE_RESULTS = {"bridged": "answered", "bridging-in-process": "answered", "redirected-from-bridged": "answered",
+                 "redirected": "redirected", "hangup": "abandoned", "leave": "left", "queue-full": "failed",
+                 "error": "failed", "system-error": "failed"}
+
+
+def _seconds(form, name: str) -> int | None:
+    try:
+        value = int(str(form.get(name, "")).strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def handoff_result(form) -> tuple[str, str, int | None, int | None]:
+    """(result, Twilio's own word, seconds waited, seconds talked) from a <Dial> or <Enqueue> action."""
+    if form.get("QueueResult") is not None:
+        raw = str(form.get("QueueResult"))
+        result, waited, talked = QUEUE_RESULTS.get(raw, "failed"), _seconds(form, "QueueTime"), None
+    else:
+        raw = str(form.get("DialCallStatus", ""))
+        result, waited, talked = DIAL_RESULTS.get(raw, "failed"), None, _seconds(form, "DialCallDuration")
+    if result not in ("answered", "redirected") and str(form.get("CallStatus", "")) in ("completed", "canceled"):
+        result = "abandoned"  # the caller's own leg has ended: they hung up before anyone answered
+    return result, raw, waited, talked
+
+
+@router.post("/handoff")
+async def handoff_ended(request: Request, form: TwilioForm, settings: SettingsDep, t: int = 0) -> Response:
+    """The <Dial> or <Enqueue> action: record how the handoff ended; a caller no one took is offered the
+    department's alternatives (callback, voicemail, another department), never just hung up on."""
+    result, raw, waited, talked = handoff_result(form)
+    handoffs = VoiceHandoffs(request.app.state.conversations)
+    try:
+        outcome = await run_in_threadpool(handoffs.ended, call_sid=_call_sid(form), turn=t, result=result,
+                                          twilio_status=raw, wait_seconds=waited, talk_seconds=talked,
+                                          caller=_caller(form), render=_renderer(settings))
+    except HTTPException:
+        raise
+    except Exception:
+        log.exception("handoff callback failed for call %s", _call_sid(form)[-6:])
+        return twiml(_apology())
+    if outcome is None:
+        log.warning("handoff callback for an unknown call %s", _call_sid(form)[-6:])
+        return twiml(_apology())
+    return _respond(request, outcome)
+
+
+@router.post("/hold")
+async def hold(request: Request, form: TwilioForm) -> Response:
+    """The <Enqueue> waitUrl: the caller's place and the expected wait, then hold audio; <Leave/> once
+    they have waited past the department's maximum."""
+    handoffs = VoiceHandoffs(request.app.state.conversations)
+    try:
+        waiting = await run_in_threadpool(handoffs.hold, _call_sid(form), position=_seconds(form, "QueuePosition"),
+                                          average=_seconds(form, "AvgQueueTime"), waited=_seconds(form, "QueueTime"))
+    except HTTPException:
+        raise
+    except Exception:
+        log.exception("hold music failed for call %s", _call_sid(form)[-6:])
+        waiting = None
+    if waiting is None:
+        response = VoiceResponse()
+        response.pause(length=10)
+        return twiml(str(response))
+    return twiml(render_hold(waiting))
 
 
 @router.post("/status")
 async def call_status(request: Request, form: TwilioForm) -> Response:
     status = str(form.get("CallStatus", ""))
     if status in ("completed", "busy", "failed", "no-answer", "canceled"):
-        request.app.state.conversations.hang_up(_call_sid(form), status=status)
+        await run_in_threadpool(request.app.state.conversations.hang_up, _call_sid(form), status=status)
     return Response(status_code=204)
 
 
@@ -121,15 +201,18 @@ async def voicemail(request: Request, form: TwilioForm) -> Response:
         duration = None
     conversations = request.app.state.conversations
     if url.startswith("https://"):
-        conversations.record_voicemail(_call_sid(form), recording_url=url[:500], duration_seconds=duration)
+        await run_in_threadpool(conversations.record_voicemail, _call_sid(form), recording_url=url[:500],
+                                duration_seconds=duration)
     # The goodbye is the flow's wording, in the caller's language and voice.
-    return twiml(render_voice(conversations.goodbye(_call_sid(form)), turn=0, base_path=BASE))
+    goodbye = await run_in_threadpool(conversations.goodbye, _call_sid(form))
+    return twiml(render_voice(goodbye, turn=0, base_path=BASE))
 
 
 @router.post("/whisper")
 async def whisper(request: Request, form: TwilioForm, call: str = "") -> Response:
-    """Played to the agent who answers a <Dial><Number>: who is calling and whether they are verified."""
-    summary = request.app.state.conversations.summary(call)
+    """Played to the agent who answers a <Dial><Number>, or who dequeues a caller with <Dial><Queue url=...>
+    (Twilio then posts the caller's CallSid): who is calling and whether they are verified."""
+    summary = await run_in_threadpool(request.app.state.conversations.summary, call or str(form.get("CallSid", "")))
     response = VoiceResponse()
     response.say(summary or "Incoming caller from the front door.")
     return twiml(str(response))

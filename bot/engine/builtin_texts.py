@@ -1,5 +1,5 @@
-"""Wording the bot says that no step of the flow spells out: after hours, and the goodbye after a
-voicemail. It is data of the flow bundle, so it is translated like every prompt:
+"""Wording the bot says that no step of the flow spells out: after hours, the goodbye after a
+voicemail, what a caller hears when no one takes their call, and the queue's position and wait. It is data of the flow bundle, so it is translated like every prompt:
 
     # default.yaml                        # lang/es.yaml
     texts:                                texts:
@@ -28,6 +28,21 @@ DEFAULTS: dict[str, Any] = {
     "closed_sms_message": "Northwind: we're closed right now. You can get help here: {link}",
     "closed": "We're closed at the moment. Please contact us again during our opening hours.",
     "voicemail_goodbye": "Thank you. Goodbye.",
+    # No one took the call (busy, no answer, failed, or the wait passed the department's maximum):
+    # the department's `unanswered:` alternatives, each offered with its key when there are several.
+    "unanswered": "Sorry, no one is free to take your call just now.",
+    "unanswered_callback": "To be called back as soon as someone is free, press {key}.",
+    "unanswered_voicemail": "To leave a message, press {key}.",
+    "unanswered_department": "To speak to {department} instead, press {key}.",
+    "callback_booked": "Thank you. We'll call you back on the number you're calling from as soon as someone is free. Goodbye.",
+    "callback_booked_on_file": "Thank you. We'll call you back on the phone number we have on file for you as soon as someone is free. Goodbye.",
+    "leave_message": "Please leave a message after the tone, and we'll get back to you.",
+    "transfer_department": "I'll put you through to {department}.",
+    # Said while a caller waits in a queue (Twilio's QueuePosition and AvgQueueTime), before the hold audio.
+    "queue_position": "You're number {position} in the queue.",
+    "queue_next": "You're next in the queue.",
+    "queue_wait": "The expected wait is about {minutes} minutes.",
+    "queue_wait_short": "The expected wait is about a minute.",
 }
 NAMES = tuple(DEFAULTS)
 

@@ -62,6 +62,11 @@ class Target:
     kind: Literal["queue", "number", "sip"]
     address: str
     workflow_sid: str | None = None
+    # A number or SIP target: seconds it may ring before Twilio gives up (<Dial timeout>).
+    ring_seconds: int = 25
+    # TaskRouter only: the <Task>'s priority and timeout (seconds), when the department sets them.
+    task_priority: int | None = None
+    task_timeout: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 step waits for input, hands over or ends. Pure: state in, reply and events out."""
 from __future__ import annotations
 
+from bot.engine import unanswered
 from bot.engine.bundle import FlowBundle
 from bot.engine.context import EventRecord, Services, Turn
 from bot.engine.io import Input, Reply
@@ -23,13 +24,17 @@ def start_state(bundle: FlowBundle, inp: Input) -> State:
 def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -> tuple[Reply, list[EventRecord]]:
     flow = bundle.flow
     turn = Turn(bundle, services, state, inp)
-    if state.ended:
+    if state.ended and inp.kind != "handoff":
         turn.event("ignored", "conversation already ended")
         return Reply(end=True, language=state.language), turn.events
     if inp.kind == "start":
         state.step = flow.start
         turn.event("started", inp.channel)
         outcome = flow.steps[state.step].enter(turn)
+    elif inp.kind == "handoff":
+        outcome = unanswered.after_handoff(turn, inp)
+    elif state.unanswered:
+        outcome = unanswered.choose(turn, inp)
     else:
         outcome = _offered(turn, inp) or flow.steps[state.step].handle(turn, inp)
 

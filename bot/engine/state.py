@@ -40,6 +40,10 @@ class State:
     # A/B test name -> the variant ("A" or "B") this conversation hears; chosen up front by a
     # conversation test or the simulator, else derived from the conversation's key.
     variants: dict[str, str] = field(default_factory=dict)
+    # No one took the call: the alternatives on offer ({"options": [...], "tries": n}) while the caller chooses.
+    unanswered: dict[str, Any] | None = None
+    # Departments already handed to in this call, so an alternative never leads back to one that failed.
+    tried: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -153,7 +153,7 @@ def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
         where = f"turn {number}, {turn.described}" if number else "the greeting"
         if spec.name:
             where = f'conversation "{spec.name}", {where}'
-        if dialogue.ended:
+        if dialogue.ended and not (turn.handoff is not None and handoff is not None):
             return failed(turn.line, where, Mismatch("conversation", "still open, waiting for this turn",
                                                      f"already ended: {_ending(handoff)}"))
         try:
@@ -176,7 +176,9 @@ def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
 
 
 def _send(dialogue: Dialogue, turn: TurnSpec) -> Reply:
-    if dialogue.last is None:
+    if turn.handoff is not None and dialogue.last is not None:
+        result = dialogue.handoff_ended(turn.handoff)
+    elif dialogue.last is None:
         result = dialogue.start(turn.send or "")
     elif turn.silence:
         result = dialogue.silence()

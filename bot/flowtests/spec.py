@@ -15,7 +15,7 @@ from bot.engine.source import ConfigError, Key, Problem, Source, load_yaml
 
 FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "customers", "turns", "outcome", "conversations")
 CONVERSATION_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "turns", "outcome", "same_replies_as")
-TURN_FIELDS = ("send", "confidence", "expect", "expect_not", "step")
+TURN_FIELDS = ("send", "handoff", "confidence", "expect", "expect_not", "step")
 OUTCOME_FIELDS = ("department", "verified", "locked", "reason", "ended")
 CUSTOMER_COLUMNS = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email", "segment", "status")
 SILENCE = "silence"
@@ -33,9 +33,13 @@ class TurnSpec:
     expect: tuple[str, ...] = ()
     expect_not: tuple[str, ...] = ()
     step: str | None = None
+    # How Twilio reports the handoff ended (busy, no-answer, left, ...), instead of something sent.
+    handoff: str | None = None
 
     @property
     def described(self) -> str:
+        if self.handoff is not None:
+            return f"when the handoff ended: {self.handoff}"
         if self.send is None:
             return "the greeting"
         return "silence" if self.silence else f'after sending "{self.send}"'
@@ -233,8 +237,18 @@ def _turn(reader: _Reader, data: Any, path: Key, channel: str, *, first: bool) -
     data = reader.fields(data, path, TURN_FIELDS, "a turn")
     line = reader.source.line(path)
     send = reader.text(data.get("send"), path + ("send",), "what the caller sends: keypad like 1234#, words, or silence")
-    if "send" not in data and not first:
-        reader.problem(path, "expected `send:`; only the first turn may leave it out, to check the greeting")
+    handoff = None
+    if "handoff" in data:
+        from bot.engine.unanswered import RESULTS
+
+        handoff = reader.choice(data.get("handoff"), path + ("handoff",), list(RESULTS), "handoff result")
+        if "send" in data:
+            reader.problem(path + ("handoff",), "a turn either sends something or says how a handoff ended, not both")
+        if channel != "voice":
+            reader.problem(path + ("handoff",), f"`handoff:` is how Twilio reports a call's <Dial> or queue ended; a "
+                                                f"{channel} conversation is handed to the agent desk")
+    elif "send" not in data and not first:
+        reader.problem(path, "expected `send:` (or `handoff:`); only the first turn may leave it out, to check the greeting")
     silence = send is not None and send.strip().lower() == SILENCE
     if silence and channel != "voice":
         reader.problem(path + ("send",), f"`silence` is a voice caller saying nothing; a {channel} conversation "
@@ -249,7 +263,8 @@ def _turn(reader: _Reader, data: Any, path: Key, channel: str, *, first: bool) -
     step = reader.choice(data.get("step"), path + ("step",), list(reader.bundle.flow.steps), "step")
     return TurnSpec(line=line, send=send, silence=silence, confidence=confidence,
                     expect=reader.words(data.get("expect"), path + ("expect",)),
-                    expect_not=reader.words(data.get("expect_not"), path + ("expect_not",)), step=step)
+                    expect_not=reader.words(data.get("expect_not"), path + ("expect_not",)), step=step,
+                    handoff=handoff)
 
 
 def _outcome(reader: _Reader, data: Any, path: Key) -> tuple[dict[str, Any], dict[str, int]]:

@@ -46,3 +46,10 @@ def close_conversation(session: Session, *, conversation: Conversation, reason: 
     conversation.ended_at = utcnow()
     conversation.end_reason = reason
     conversation.hung_up_at_step = hung_up_at
+
+
+def reopen_conversation(session: Session, *, conversation: Conversation) -> None:
+    """A handoff no one took: the conversation carries on (the caller is offered the alternatives)."""
+    conversation.status = "active"
+    conversation.ended_at = None
+    conversation.end_reason = None

@@ -364,3 +364,27 @@ class ConsoleAuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class HandoffOutcome(Base):
+    """How each voice handoff ended, from Twilio's callbacks (the <Dial> or <Enqueue> action): answered,
+    abandoned (the caller hung up waiting), left (waited past the department's maximum), or not taken
+    (busy, no-answer, failed, canceled); how long the caller waited and talked. Reports read it."""
+
+    __tablename__ = "handoff_outcomes"
+    __table_args__ = (Index("ix_handoff_outcomes_started", "started_at"),
+                      Index("ix_handoff_outcomes_call", "call_sid", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(32))
+    call_sid: Mapped[str] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(String(80))
+    target: Mapped[str] = mapped_column(String(16))  # queue | number | sip
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column()
+    # pending until Twilio reports: answered | abandoned | left | busy | no-answer | failed | canceled | redirected
+    result: Mapped[str] = mapped_column(String(16), default="pending")
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    # What Twilio said, as it said it (DialCallStatus or QueueResult), for whoever reads the raw logs.
+    twilio_status: Mapped[str | None] = mapped_column(String(40))

@@ -54,31 +54,43 @@ def test_digits_are_read_one_by_one():
     assert "".join(say.itertext()).startswith("I heard")
 
 
-def test_queue_handoff_carries_the_context_in_a_task():
+def test_a_plain_queue_has_no_task_and_reports_how_the_wait_ended():
+    # <Task> belongs to TaskRouter (workflowSid) only; a named queue's agents hear the whisper instead.
     reply = Reply(say=[Segment("Putting you through.")],
                   handoff=Handoff("billing", Target("queue", "billing"), CONTEXT))
     root = parse(render_voice(reply, turn=9))
     enqueue = root.find("Enqueue")
     assert enqueue.text.strip() == "billing" and enqueue.get("workflowSid") is None
-    assert json.loads(enqueue.find("Task").text) == CONTEXT
+    assert enqueue.find("Task") is None
+    assert (enqueue.get("action"), enqueue.get("method")) == ("/twilio/voice/handoff?t=9", "POST")
+    assert (enqueue.get("waitUrl"), enqueue.get("waitUrlMethod")) == ("/twilio/voice/hold", "POST")
 
 
-def test_workflow_sid_routes_the_task_through_taskrouter():
-    reply = Reply(handoff=Handoff("billing", Target("queue", "billing"), CONTEXT))
+def test_workflow_sid_routes_the_task_through_taskrouter_with_the_departments_priority_and_timeout():
+    reply = Reply(handoff=Handoff("billing", Target("queue", "billing", task_priority=5, task_timeout=600), CONTEXT))
     enqueue = parse(render_voice(reply, turn=9, workflow_sid="WW0123")).find("Enqueue")
-    assert enqueue.get("workflowSid") == "WW0123"
-    assert json.loads(enqueue.find("Task").text)["verified"] is True
+    assert enqueue.get("workflowSid") == "WW0123" and enqueue.get("action") == "/twilio/voice/handoff?t=9"
+    task = enqueue.find("Task")
+    assert json.loads(task.text)["verified"] is True
+    assert (task.get("priority"), task.get("timeout")) == ("5", "600")
+    plain = parse(render_voice(Reply(handoff=Handoff("billing", Target("queue", "billing"), CONTEXT)), turn=9,
+                               workflow_sid="WW0123")).find("Enqueue/Task")
+    assert plain.get("priority") is None and plain.get("timeout") is None
 
 
-def test_number_target_dials_with_a_whisper():
-    reply = Reply(handoff=Handoff("collections", Target("number", "+442071234567"), CONTEXT))
-    number = parse(render_voice(reply, turn=9, whisper_url="/twilio/voice/whisper?call=CA1")).find("Dial/Number")
+def test_number_target_dials_with_a_whisper_a_ring_limit_and_an_action():
+    reply = Reply(handoff=Handoff("collections", Target("number", "+442071234567", ring_seconds=20), CONTEXT))
+    dial = parse(render_voice(reply, turn=9, whisper_url="/twilio/voice/whisper?call=CA1")).find("Dial")
+    number = dial.find("Number")
     assert number.text == "+442071234567" and number.get("url") == "/twilio/voice/whisper?call=CA1"
+    assert (dial.get("action"), dial.get("method"), dial.get("timeout")) == ("/twilio/voice/handoff?t=9", "POST", "20")
 
 
 def test_sip_target_carries_the_context_as_x_headers():
     reply = Reply(handoff=Handoff("fraud", Target("sip", "sip:fraud@pbx.example.com"), CONTEXT))
-    uri = parse(render_voice(reply, turn=9)).find("Dial/Sip").text
+    dial = parse(render_voice(reply, turn=9)).find("Dial")
+    assert dial.get("action") == "/twilio/voice/handoff?t=9" and dial.get("timeout") == "25"
+    uri = dial.find("Sip").text
     assert uri.startswith("sip:fraud@pbx.example.com?")
     headers = parse_qs(urlsplit(uri.replace("sip:", "sip://", 1)).query)
     assert headers["X-Customer-Number"] == ["1023456781"]

@@ -17,7 +17,7 @@ def after_hours(turn: Turn, department: Department, context: dict) -> Outcome:
     state = turn.state
     state.ended = True
     action = department.after_hours.action if department.after_hours else "callback"
-    phone, on_file = _reachable_phone(turn)
+    phone, on_file = reachable_phone(turn)
     if action == "voicemail" and state.channel == "voice":
         turn.event("after-hours", "voicemail")
         return Outcome(say=turn.text(wording(turn, "closed_voicemail")), end=True,
@@ -60,7 +60,7 @@ def voicemail_goodbye(bundle, state: State | None) -> Reply:
     return Reply(say=render(text), end=True, language=voice.get("language", language), voice=voice.get("voice"))
 
 
-def _reachable_phone(turn: Turn) -> tuple[str | None, bool]:
+def reachable_phone(turn: Turn) -> tuple[str | None, bool]:
     """The caller's own number, or the one on file once they are verified (True)."""
     state = turn.state
     if state.channel in ("voice", "sms") and state.caller:

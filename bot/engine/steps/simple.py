@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from bot.engine.context import Turn
-from bot.engine.steps.after_hours import AFTER_HOURS_SPECS, after_hours
+from bot.engine.steps.handover import hand_over
+from bot.engine.steps.after_hours import AFTER_HOURS_SPECS
 from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
@@ -39,18 +40,7 @@ class HandoffStep(Step):
         detour, department = step_up(turn, department, self.get("step_up"))
         if detour is not None:
             return detour
-        state.department = department
-        state.ended = True
-        record = turn.services.directory.find(state.customer_number) if state.verified and state.customer_number else None
-        handoff = turn.bundle.handoff(department, state, session_key=turn.input.session_key,
-                                      reason=state.handoff_reason or "routed",
-                                      segment=record.segment if record else None,
-                                      customer_status=record.status if record else None)
-        opening = turn.bundle.departments[department].hours
-        if opening is not None and not opening.is_open(turn.services.clock()):
-            return after_hours(turn, turn.bundle.departments[department], handoff.context)
-        turn.event("routed", department)
-        return Outcome(say=turn.text(self.get("say")), handoff=handoff)
+        return hand_over(turn, department, say=turn.text(self.get("say")))
 
 
 class EndStep(Step):
