@@ -146,6 +146,10 @@ class Simulator:
         if reply.handoff is not None or reply.end:
             return
         if reply.expect is not None and self.dialogue.channel == "voice":
+            if reply.offer is not None:
+                offer = reply.offer
+                self._line(f"   the offer listens {offer.timeout} s for {offer.num_digits} key, or speech in "
+                           f"{offer.language}, before the question", style="dim")
             self._line(f"   {tag} {waiting_for(reply.expect)}", style="dim")
         else:
             self._line(f"   {tag}", style="dim")

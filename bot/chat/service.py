@@ -121,7 +121,8 @@ class ChatService:
         now = self.clock()
         said = inp.value.strip()
         transcript.add(session, conversation_id=conversation.id, sender="customer", text=said,
-                       withheld=transcript.asks_for_answer(turn.bundle, turn.before) and bool(said), at=now)
+                       withheld=transcript.asks_for_answer(turn.bundle, turn.before) and bool(said), at=now,
+                       kept_out=reply.withhold_input)
         transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
                        withheld=transcript.reads_back_answer(turn.bundle, turn.state.to_dict()), at=now)
         if reply.handoff is None:

@@ -13,9 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.bundle import FlowBundle
+from bot.numbering.cards import contains_card_number
 from bot.store.models import ChatMessage
 
 WITHHELD = "[verification answer withheld]"
+# A payment card number (or what the flow's lookalikes mark `withhold`) is never kept, at any step.
+NUMBER_WITHHELD = "[card or account number withheld]"
 # Wider than any chat input we accept; a guard for the column, not a limit customers meet.
 MAX_TEXT = 4000
 
@@ -34,11 +37,16 @@ def reads_back_answer(bundle: FlowBundle, state: dict[str, Any] | None) -> bool:
     return step is not None and getattr(step, "withholds_answers", False)
 
 
-def add(session: Session, *, conversation_id: str, sender: str, text: str, withheld: bool, at: dt.datetime) -> None:
+def add(session: Session, *, conversation_id: str, sender: str, text: str, withheld: bool, at: dt.datetime,
+        kept_out: str | None = None) -> None:
+    """`kept_out`: the engine found a number that must not be kept in what was sent (e.g. "card")."""
     if not text and not withheld:
         return
-    session.add(ChatMessage(conversation_id=conversation_id, sender=sender,
-                            text=WITHHELD if withheld else text[:MAX_TEXT], at=at))
+    if kept_out or contains_card_number(text):
+        stored = NUMBER_WITHHELD
+    else:
+        stored = WITHHELD if withheld else text[:MAX_TEXT]
+    session.add(ChatMessage(conversation_id=conversation_id, sender=sender, text=stored, at=at))
 
 
 def load(session: Session, *, conversation_id: str) -> list[dict[str, str]]:

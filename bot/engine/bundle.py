@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.engine.flow import Flow, parse_flow
 from bot.engine.io import Handoff
+from bot.engine.lookalikes import Lookalikes, parse_lookalikes
 from bot.engine.source import ConfigError, Problem, Source, load_yaml, parse_yaml
 from bot.engine.state import State
 from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
@@ -38,6 +39,8 @@ class FlowBundle:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     # What `bot flows check` mentions without refusing the files (e.g. a synonym that never routes).
     warnings: list[Problem] = field(default_factory=list)
+    # Numbers callers give instead of a customer number, and what they are told (numbering.yaml).
+    lookalikes: Lookalikes = field(default_factory=Lookalikes)
 
     @property
     def departments(self) -> dict[str, Department]:
@@ -141,6 +144,9 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
         department_names=_names(sources["departments.yaml"].data, "departments"),
         policy_names=_names(sources["policy.yaml"].data, "policies")), translations)
     problems += found_flow
+    lookalikes, found_lookalikes = parse_lookalikes(sources["numbering.yaml"],
+                                                    flow.languages if flow is not None else ["en"])
+    problems += found_lookalikes
     warnings: list[Problem] = []
     if not problems:
         found_checks = verification_problems(flow, routing, schemes, policy_config, one_time_codes=one_time_codes)
@@ -152,7 +158,7 @@ def bundle_from_texts(texts: dict[str, str], *, directory: Path = Path("flows"),
         raise ConfigError(problems, warnings)
     return FlowBundle(flow=flow, routing=routing, policies=policies, lockout=lockout, schemes=schemes,
                       version=version_of(texts), region=region, files=dict(texts), policy=policy_config,
-                      warnings=warnings)
+                      warnings=warnings, lookalikes=lookalikes)
 
 
 def version_of(texts: dict[str, str]) -> str:

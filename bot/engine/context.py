@@ -97,6 +97,8 @@ class Turn:
     state: State
     input: Input
     events: list[EventRecord] = field(default_factory=list)
+    # Set when the input must not be kept anywhere (a card number): chat transcripts store a placeholder.
+    withhold_input: str | None = None
 
     @property
     def flow(self):

@@ -107,6 +107,8 @@ class Reply:
     # `offer_said` segments of `say`.
     offer: Expect | None = None
     offer_said: int = 0
+    # What the customer sent this turn must not be kept (e.g. "card"): transcripts hold a placeholder.
+    withhold_input: str | None = None
 
     @property
     def text(self) -> str:

@@ -40,6 +40,13 @@ def run_turn(bundle: FlowBundle, services: Services, state: State, inp: Input) -
 
     voice = flow.voice_for(state.language)
     reply = Reply(language=voice.get("language", state.language), voice=voice.get("voice"))
+    reply, events = _follow(turn, reply, outcome)
+    reply.withhold_input = turn.withhold_input
+    return reply, events
+
+
+def _follow(turn: Turn, reply: Reply, outcome) -> tuple[Reply, list[EventRecord]]:
+    flow, state = turn.flow, turn.state
     for _ in range(MAX_HOPS):
         reply.say += outcome.say
         if outcome.offer is not None:

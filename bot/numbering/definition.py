@@ -34,7 +34,8 @@ _MAX_LENGTH = 64
 
 def schemes_from_dict(data: Any) -> list[Scheme]:
     """All schemes of a document `{schemes: [...]}`, checked to coexist."""
-    _mapping(data, (), "the file", required={"schemes"}, allowed={"schemes"})
+    # `lookalikes:` (numbers mistaken for a customer number) is read by bot/engine/lookalikes.py.
+    _mapping(data, (), "the file", required={"schemes"}, allowed={"schemes", "lookalikes"})
     items = data["schemes"]
     if not isinstance(items, list) or not items:
         raise SchemeDefinitionError(("schemes",), "expected a list with at least one scheme")

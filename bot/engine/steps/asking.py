@@ -105,6 +105,8 @@ class Accepted:
 class Rejected:
     reason: str | None = None  # a key of the step's `invalid` wordings, or None for a plain no-match
     values: dict[str, Any] = field(default_factory=dict)
+    # Wording chosen by the step itself (a number mistaken for a customer number), instead of a ladder's.
+    said: list | None = None
 
 
 class AskingStep(Step):
@@ -208,7 +210,7 @@ class AskingStep(Step):
         if isinstance(result, Outcome):
             return result
         if isinstance(result, Rejected):
-            return self.retry(turn, "no_match", reason=result.reason, values=result.values)
+            return self.retry(turn, "no_match", reason=result.reason, values=result.values, said=result.said)
         threshold = turn.flow.settings.get("confirm_below_confidence", 0.0)
         unsure = inp.kind == "speech" and inp.confidence is not None and inp.confidence < threshold
         if (result.confirm or unsure) and self.get("confirm"):
@@ -220,11 +222,13 @@ class AskingStep(Step):
         return self.accept(turn, result.value)
 
     def retry(self, turn: Turn, kind: str, *, reason: str | None = None, values: dict | None = None,
-              text: Any = None) -> Outcome:
+              text: Any = None, said: list | None = None) -> Outcome:
         count = turn.state.count(self.name, kind)
         turn.event("no-input" if kind == "no_input" else ("invalid" if reason else "no-match"), reason)
         if turn.state.attempts(self.name) >= self.get("max_attempts"):
             return self.exhausted(turn)
+        if said is not None:
+            return Outcome(say=said, expect=self.expect(turn))
         if text is None and reason:
             text = (self.get("invalid") or {}).get(reason)
         if text is None:

@@ -14,7 +14,7 @@ from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
 from bot.engine.steps.claim import claim_number
 from bot.engine.steps.keypad_entry import read_keypad_letters
-from bot.engine.steps.number_values import prefix_list
+from bot.engine.steps.number_values import one_of, prefix_list
 from bot.numbering import NATO
 from bot.numbering import NumberError as ValidationError
 from bot.understanding import read_characters
@@ -45,7 +45,8 @@ class CollectNumberStep(AskingStep):
 
     def values(self, turn: Turn) -> dict[str, Any]:
         lengths = sorted(turn.bundle.schemes.lengths)
-        return {"length": " or ".join(str(n) for n in lengths), "prefixes": prefix_list(turn.bundle.schemes)}
+        language = turn.state.language
+        return {"length": one_of([str(n) for n in lengths], language), "prefixes": prefix_list(turn.bundle.schemes, language)}
 
     # A wrong kind of number (a card, a phone number) is longer than a customer number: heard whole
     # when the prompt says to end with the hash key.
@@ -85,10 +86,29 @@ class CollectNumberStep(AskingStep):
             match = schemes.validate(text)
         except ValidationError as exc:
             kind = getattr(exc, "kind", "checksum")
+            mistaken = self._lookalike(turn, inp, text)
+            if mistaken is not None:
+                return mistaken
             if inp.kind == "digits" and schemes.alphanumeric and text.isdigit():
                 return self._keypad_letters(turn, text)
             return Rejected(reason=kind)
         return self._accepted(turn, match.number, confirm=repaired)
+
+    def _lookalike(self, turn: Turn, inp: Input, text: str) -> Rejected | None:
+        """Another kind of number (a card, a phone or order number): say so, and where the customer number is."""
+        readings = [text]
+        if inp.kind != "digits":
+            heard = read_characters(inp.value).candidates[:3]
+            # "Oh" for zero, as in a phone number said aloud.
+            readings += [inp.value, *heard, *(c.replace("O", "0") for c in heard)]
+        kind = turn.bundle.lookalikes.match(readings, turn.bundle.region)
+        if kind is None:
+            return None
+        if kind.withhold:
+            turn.withhold_input = kind.name
+        values = self.values(turn)
+        said = turn.text(kind.say, **values) + turn.text(turn.bundle.lookalikes.where, **values)
+        return Rejected(reason=kind.name, said=said)
 
     def _chunk(self, turn: Turn, text: str, *, finished: bool, repaired: bool) -> Outcome | None:
         """Keep a plausible start of a number and ask for the rest (only where the flow words it)."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 from bot.numbering import SchemeSet
 
 
-def prefix_list(schemes: SchemeSet) -> str:
+# "or" in the languages flows are written in, so a Spanish prompt says "10, 20 o 30".
+OR = {"en": "or", "es": "o", "fr": "ou", "de": "oder", "cy": "neu", "it": "o", "pt": "ou"}
+
+
+def prefix_list(schemes: SchemeSet, language: str = "en") -> str:
     """The prefix codes in use, as said in a sentence: '10, 20 or 30' ('' for unprefixed schemes)."""
     codes = sorted({code for scheme in schemes for code in scheme.prefixes})
-    return ", ".join(codes[:-1]) + " or " + codes[-1] if len(codes) > 1 else "".join(codes)
+    return one_of(codes, language)
+
+
+def one_of(items: list[str], language: str = "en") -> str:
+    word = OR.get(language.split("-")[0], "or")
+    return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else "".join(items)
