@@ -17,7 +17,7 @@ from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
-from bot.engine.context import EventRecord, OneTimeCodes, Services
+from bot.engine.context import EventRecord, OneTimeCodes, SelfService, Services
 from bot.engine.io import Input, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
@@ -58,10 +58,13 @@ class TurnRecord:
 
 class Conversations:
     def __init__(self, database_url: str, flows: FlowRegistry | FlowBundle,
-                 clock: Callable[[], dt.datetime] = utcnow, otp: OneTimeCodes | None = None):
+                 clock: Callable[[], dt.datetime] = utcnow, otp: OneTimeCodes | None = None,
+                 self_service: SelfService | None = None):
         self.database_url = database_url
         # Twilio Verify, when configured (bot.verification.one_time_codes); None otherwise.
         self.otp = otp
+        # SELF_SERVICE_URL, when configured (bot.self_service); None otherwise.
+        self.self_service = self_service
         # A bare bundle (simulator, flow tests) always runs that bundle; a registry follows publications.
         self.flows = flows
         self.clock = clock
@@ -85,6 +88,7 @@ class Conversations:
                               flow_version=conversation.flow_version, session_key=conversation.session_key,
                               clock=self.clock),
             otp=self.otp,
+            self_service=self.self_service,
             clock=self.clock,
             callbacks=SqlCallbacks(session, conversation_id=conversation.id, clock=self.clock),
         )

@@ -15,6 +15,7 @@ from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
 from bot.logging_setup import configure_logging
 from bot.outgoing_texts import TwilioTexts
+from bot.self_service import SelfServiceClient
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.state.flows = registry
     app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry,
                                             **({"clock": clock} if clock else {}),
-                                            otp=TwilioVerify.from_settings(settings))
+                                            otp=TwilioVerify.from_settings(settings),
+                                            self_service=SelfServiceClient.from_settings(settings))
     app.state.desk = AgentDesk.from_settings(settings)
     app.state.chat = ChatService(app.state.conversations, app.state.desk, idle_minutes=settings.chat_idle_minutes)
     if not app.state.desk.configured:

@@ -65,6 +65,20 @@ class OneTimeCodes(Protocol):
         """Returns "approved", "wrong", "expired", "too-many" (the check limit) or "unavailable"."""
 
 
+@dataclass(frozen=True)
+class Looked:
+    """What a self-service look-up brought back: the business's JSON object, or why there is none."""
+
+    values: dict | None = None
+    problem: str | None = None  # timeout, HTTP 500, unreachable ... (never customer data)
+
+
+class SelfService(Protocol):
+    """The business's own systems, asked about a verified customer (bot/self_service.py over HTTP)."""
+
+    def look_up(self, request: dict) -> Looked: ...
+
+
 class CallbackBook(Protocol):
     def request(self, *, department: str, phone: str, context: dict) -> None:
         """Ask the department to call this phone back when it opens."""
@@ -79,6 +93,8 @@ class Services:
     callbacks: CallbackBook | None = None
     # None when Twilio Verify is not configured; flows that need it are refused at load time.
     otp: OneTimeCodes | None = None
+    # None when SELF_SERVICE_URL is not set: `lookup` steps fall back, menus hide their options.
+    self_service: SelfService | None = None
 
 
 @dataclass(frozen=True)

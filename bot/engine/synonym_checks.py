@@ -20,6 +20,8 @@ def synonym_warnings(flow, routing) -> Found:
         synonyms = step.synonyms_by_department(routing.departments)
         threshold = step.get("intent_threshold")
         for department, phrases in synonyms.items():
+            if department not in routing.departments:
+                continue  # an option that goes to a step: its `words` are the flow's, not a department's
             spec = routing.departments[department]
             for index, phrase in enumerate(spec.synonyms):
                 if (department, phrase) in seen:
@@ -31,7 +33,7 @@ def synonym_warnings(flow, routing) -> Found:
                 if explained.ties:
                     key = (frozenset(explained.ties), frozenset(_phrase(explained.best[d].synonym) for d in explained.ties))
                     where = ("departments", department, "synonyms", index)
-                    departments = sorted(explained.ties, key=order.index)
+                    departments = sorted(explained.ties, key=lambda d: order.index(d) if d in order else len(order))
                     message = (f"{phrase!r} fits {' and '.join(departments)} just as well "
                                f"({', '.join(f'{d}: {explained.best[d].synonym!r}' for d in departments)}): callers "
                                "who say it are asked again; keep it in one department or make it more specific")

@@ -15,6 +15,7 @@ from bot.customers.importer import import_customers
 from bot.demo import DEMO_CSV
 from bot.dialogue import Dialogue
 from bot.engine.bundle import FlowBundle
+from bot.engine.context import Looked
 from bot.engine.io import Handoff, Reply
 from bot.engine.source import ConfigError, Problem
 from bot.flowtests.spec import CUSTOMER_COLUMNS, ConversationSpec, FlowTest, TurnSpec, read_test
@@ -92,7 +93,7 @@ def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path) -> FlowTestRe
             return result
         heard: dict[str, list[str]] = {}
         for index, spec in enumerate(test.conversations):
-            failure, said = _run_conversation(spec, bundle, url, index, Path(test.file).stem)
+            failure, said = _run_conversation(spec, bundle, url, index, Path(test.file).stem, test.self_service)
             if failure is None and spec.same_replies_as is not None:
                 failure = _compare(spec, said, heard[spec.same_replies_as])
             if failure is not None:
@@ -130,11 +131,31 @@ def _load_customers(test: FlowTest, bundle: FlowBundle, url: str, workdir: Path)
     return problems
 
 
+@dataclass(frozen=True)
+class StandInSelfService:
+    """The self-service endpoint as a test file says it answers: no HTTP in a conversation test."""
+
+    answer: dict[str, Any] | None  # None: the endpoint is down
+
+    def look_up(self, request: dict) -> Looked:
+        if self.answer is None:
+            return Looked(problem="unavailable (as the conversation test says)")
+        return Looked(values=dict(self.answer))
+
+
+def _self_service(answer: dict[str, Any] | str | None) -> StandInSelfService | None:
+    if answer is None:
+        return None
+    return StandInSelfService(None if answer == "unavailable" else answer)
+
+
 def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
-                      index: int, test_name: str = "") -> tuple[Failure | None, list[str]]:
+                      index: int, test_name: str = "", self_service: dict[str, Any] | str | None = None
+                      ) -> tuple[Failure | None, list[str]]:
     # A fixed key per test file and position: an A/B split picks its wording from the key, so a test
     # hears the same variant every run, different tests hear different ones, and `variants:` chooses.
-    dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now), channel=spec.channel, caller=spec.caller,
+    dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now, self_service=_self_service(self_service)),
+                        channel=spec.channel, caller=spec.caller,
                         language=spec.language, session_key=f"FLOWTEST-{test_name}-{index + 1}",
                         variants=spec.variants)
     transcript: list[Exchange] = []

@@ -13,7 +13,8 @@ from bot.dialogue import CHANNELS
 from bot.engine.bundle import FlowBundle
 from bot.engine.source import ConfigError, Key, Problem, Source, load_yaml
 
-FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "customers", "turns", "outcome", "conversations")
+FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "customers", "self_service", "turns", "outcome",
+               "conversations")
 CONVERSATION_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "turns", "outcome", "same_replies_as")
 TURN_FIELDS = ("send", "handoff", "confidence", "expect", "expect_not", "step")
 OUTCOME_FIELDS = ("department", "verified", "locked", "reason", "ended")
@@ -71,6 +72,9 @@ class FlowTest:
     customers: tuple[dict[str, str], ...] | Path | None = None
     customer_lines: tuple[int, ...] = ()
     now: dt.datetime = DEFAULT_NOW
+    # What the self-service endpoint answers (`lookup` steps): its JSON fields, or "unavailable" (down).
+    # None: no self-service configured, as when SELF_SERVICE_URL is not set.
+    self_service: dict[str, Any] | str | None = None
 
 
 class _Reader:
@@ -159,6 +163,7 @@ def read_test(path: Path, bundle: FlowBundle, *, display_name: str | None = None
         "variants": _variants(reader, data.get("variants"), ("variants",)),
     }
     customers, customer_lines = _customers(reader, data.get("customers"), path)
+    self_service = _self_service(reader, data.get("self_service"), ("self_service",))
     if "conversations" in data:
         for key in ("turns", "outcome"):
             if key in data:
@@ -173,7 +178,19 @@ def read_test(path: Path, bundle: FlowBundle, *, display_name: str | None = None
     _check_same_replies(reader, conversations)
     if reader.problems:
         raise ConfigError(reader.problems)
-    return FlowTest(source.file, name or path.stem, tuple(conversations), customers, customer_lines, defaults["now"])
+    return FlowTest(source.file, name or path.stem, tuple(conversations), customers, customer_lines, defaults["now"],
+                    self_service)
+
+
+def _self_service(reader: _Reader, value: Any, path: Key) -> dict[str, Any] | str | None:
+    """`self_service: {balance: "£12.00"}` is what the endpoint answers; `self_service: unavailable` is it down."""
+    if value is None or value == "unavailable":
+        return value
+    if not isinstance(value, Mapping) or not all(isinstance(v, (str, int, float)) for v in value.values()):
+        reader.problem(path, "expected the endpoint's answer as fields, e.g. {balance: \"£12.00\", as_of: today}, "
+                             "or unavailable")
+        return None
+    return {str(k): v for k, v in value.items()}
 
 
 def _variants(reader: _Reader, value: Any, path: Key) -> dict[str, str]:
