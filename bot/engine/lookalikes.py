@@ -172,11 +172,9 @@ def _wording(source: Source, path: tuple, value: Any, languages: list[str], *, r
         return [source.problem(path, f"expected wording per language: {{{', '.join(f'{l}: ...' for l in languages)}}}")]
     problems = [source.problem(path, f"no {language!r} wording; the flow speaks {', '.join(languages)}")
                 for language in languages if language not in value]
+    # Wording in a language the flow does not (or no longer) speak is kept for when it does.
     for language, text in value.items():
-        if language not in languages:
-            problems.append(source.problem(path + (language,), f"{language!r} is not a language the flow declares "
-                                                               f"({', '.join(languages)})"))
-        elif not _is_text(text):
+        if not _is_text(text):
             problems.append(source.problem(path + (language,), "expected text, or {voice: ..., chat: ...}"))
     return problems
 

@@ -75,7 +75,7 @@ def _offered(turn: Turn, inp: Input):
     offered = turn.flow.steps.get(state.offer)
     state.offer = None
     taken = offered.take_offer(turn, inp) if offered is not None else None
-    if taken is None and inp.at_offer:
+    if taken is None and inp.at_offer and hasattr(turn.flow.steps[state.step], "prompt"):
         # Keys or words given while only the offer listened, before the question was asked (a
         # keypad caller starting early loses the keys after the first): ask the question now.
         question = turn.flow.steps[state.step]

@@ -8,9 +8,9 @@ from bot.engine.source import ConfigError
 from tests.engine.test_runner import Conversation
 from tests.flow_texts import shipped
 
-NEW_OPTION = '''      - key: "5"
+NEW_OPTION = '''      - key: "6"
         department: collections
-        say: {voice: "For a payment plan, press 5.", chat: "5: a payment plan"}
+        say: {voice: "For a payment plan, press 6.", chat: "6: a payment plan"}
 '''
 
 
@@ -29,13 +29,13 @@ def test_an_option_inserted_before_another_keeps_every_translation_on_its_own_ke
     # Insert a new option *before* "0", with its Spanish wording under its key.
     texts["default.yaml"] = texts["default.yaml"].replace('      - key: "0"\n', NEW_OPTION + '      - key: "0"\n', 1)
     texts["lang/es.yaml"] = texts["lang/es.yaml"].replace(
-        '      "0": {say:', '      "5": {say: {voice: "Para un plan de pagos, pulse 5.", chat: "5: un plan de pagos"}}\n      "0": {say:', 1)
+        '      "0": {say:', '      "6": {say: {voice: "Para un plan de pagos, pulse 6.", chat: "6: un plan de pagos"}}\n      "0": {say:', 1)
     bundle = bundle_from_texts(texts)
     convo = Conversation(bundle, channel="web")
     convo.send("text", "9")
     labels = {o.key: o.label for o in _menu(convo).expect.options}
     assert labels["4"] == "4: denunciar un fraude" and labels["0"] == "0: cualquier otra cosa"
-    assert labels["5"] == "5: un plan de pagos"
+    assert labels["6"] == "6: un plan de pagos"
     assert convo.send("text", "4").handoff.department == "fraud"
 
 
@@ -50,7 +50,7 @@ def test_a_new_option_without_spanish_names_its_key_and_the_file():
     texts["default.yaml"] = texts["default.yaml"].replace('      - key: "0"\n', NEW_OPTION + '      - key: "0"\n', 1)
     found = problems(texts)
     line = line_of(texts["default.yaml"], 'say: {voice: "For a payment plan')
-    assert found == [f'flows/default.yaml:{line}: prompt has no \'es\' wording: add steps.main_menu.options."5".say '
+    assert found == [f'flows/default.yaml:{line}: prompt has no \'es\' wording: add steps.main_menu.options."6".say '
                      'to flows/lang/es.yaml']
 
 

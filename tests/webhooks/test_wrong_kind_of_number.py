@@ -36,7 +36,7 @@ def test_a_card_a_phone_and_an_order_number_each_get_their_own_explanation_on_a_
     assert not call.waiting and call.task["verified"] is False and call.task["reason"] == "attempts-exhausted"
     again = phone().dial()
     again.press("71234567#")
-    assert again.last.startswith("That sounds like an order number: order numbers start with 7.")
+    assert again.last.startswith("That sounds like an order number; order numbers start with 7.")
     assert WHERE in again.last
 
 
