@@ -72,7 +72,7 @@ class Conversations:
         return self.flows.get(session, version) if version else self.flows.current(session)
 
     def bundle(self, version: str | None = None) -> FlowBundle:
-        with transaction(self.database_url) as session:
+        with transaction(self.database_url, read_only=True) as session:
             return self.bundle_for(session, version)
 
     def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
@@ -119,7 +119,8 @@ class Conversations:
                 conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
                                                    caller=inp.caller, flow_version=bundle.version,
                                                    origin=origin_for(inp.channel, caller=inp.caller,
-                                                                     client_address=client_address))
+                                                                     client_address=client_address,
+                                                                     session_key=inp.session_key))
                 state = start_state(bundle, inp)
                 inp = Input(**{**inp.__dict__, "kind": "start"})
                 before: dict = {}
@@ -139,7 +140,7 @@ class Conversations:
 
     def summary(self, key: str) -> str | None:
         """One sentence for the agent's whisper; the number is given by its last four digits only."""
-        with transaction(self.database_url) as session:
+        with transaction(self.database_url, read_only=True) as session:
             conversation = find_conversation(session, key=key)
             if conversation is None:
                 return None

@@ -29,7 +29,7 @@ def funnel(since: SinceOption = None) -> None:
     from bot.store.db import transaction
 
     start = _since(since)
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         rows = build(session, since=start)
         total = conversations_since(session, since=start)
     table = Table(title=f"{total} conversations since {start:%Y-%m-%d %H:%M} UTC")
@@ -49,7 +49,7 @@ def variants(since: SinceOption = None) -> None:
     from bot.store.db import transaction
 
     start = _since(since)
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         rows = build(session, since=start)
     if not rows:
         out.print("no A/B test has run in this period")

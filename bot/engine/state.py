@@ -37,6 +37,9 @@ class State:
     step_up_for: str | None = None
     # One-time codes sent at the current code step (resends are capped; the code itself is never kept).
     code_sends: int = 0
+    # The number whose lock (or velocity refusal) this caller got past with a one-time code to the
+    # phone on file: the questions still decide, but the lock does not refuse them.
+    recovered_for: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -23,8 +23,12 @@ class Limit:
 class Velocity:
     """Failed verifications allowed from one source across conversations, whatever numbers it tries."""
 
-    caller_id: Limit = Limit(10, 60)  # voice, SMS, WhatsApp: per caller ID (withheld IDs share one)
+    caller_id: Limit = Limit(10, 60)  # voice, SMS, WhatsApp: per caller ID (a withheld one: per call)
     client_address: Limit = Limit(10, 60)  # web chat: per client address (stored hashed)
+    withheld: Limit = Limit(25, 60)  # every withheld caller ID together: anonymous guessing stays bounded
+
+
+VELOCITY_KEYS = ("caller_id", "client_address", "withheld")
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,14 @@ def _lockout(data: Any, problems: Problems) -> Lockout:
 def _velocity(data: Any, problems: Problems) -> Velocity:
     data = data or {}
     if not isinstance(data, Mapping):
-        problems.append((("velocity",), "expected caller_id and client_address, each {threshold: N, window_minutes: M}"))
+        problems.append((("velocity",), "expected caller_id, client_address and withheld, each {threshold: N, window_minutes: M}"))
         return Velocity()
     limits = {}
     for key in data:
-        if key not in ("caller_id", "client_address"):
-            problems.append((("velocity", key), f"unknown field {key!r}; expected caller_id, client_address"))
-    for key, default in (("caller_id", Velocity.caller_id), ("client_address", Velocity.client_address)):
+        if key not in VELOCITY_KEYS:
+            problems.append((("velocity", key), f"unknown field {key!r}; expected {', '.join(VELOCITY_KEYS)}"))
+    for key in VELOCITY_KEYS:
+        default = getattr(Velocity, key)
         spec = data.get(key)
         if spec is None:
             limits[key] = default
@@ -113,7 +118,7 @@ def _velocity(data: Any, problems: Problems) -> Velocity:
             problems.append((("velocity", key, "window_minutes"), f"expected minutes from 1 to 10080, got {window!r}"))
         else:
             limits[key] = Limit(threshold, window)
-    return Velocity(**limits) if len(limits) == 2 else Velocity()
+    return Velocity(**limits) if len(limits) == len(VELOCITY_KEYS) else Velocity()
 
 
 def _requirements(data: Any, problems: Problems) -> dict[str, tuple[str, ...]]:

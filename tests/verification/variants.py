@@ -30,7 +30,7 @@ IDENTIFY_STEP = '''
   identify:
     type: identify_caller
     prompt: "Are you calling about the account ending {last_four}? Press 1 or say yes, press 2 or say no."
-    locked_prompt: "For your security, I'll put you through to a colleague who can help."
+    locked_prompt: "For your security, I can't go through the security questions with you just now."
     on_yes: date_of_birth
     on_no: customer_number
     on_locked: to_general
