@@ -135,7 +135,7 @@ def is_sealed(value: object) -> bool:
 def from_settings(settings) -> Keyring:
     """The keyring the settings describe. In production (the default) a missing key is an error;
     in development (`make run`) a local key file is made on first use."""
-    retired = [v for v in (settings.data_keys_retired or "").split(",") if v.strip()]
+    retired = settings.data_keys_retired_list
     text = settings.data_key.get_secret_value() if settings.data_key is not None else None
     if text is None and settings.data_key_file is not None:
         try:

@@ -109,10 +109,10 @@ class Conversations:
         `after`: more to record with the turn (a chat transcript), in the same transaction."""
         with transaction(self.database_url) as session:
             conversation = find_conversation(session, key=inp.session_key)
-            if conversation is not None and conversation.last_response is not None and (
-                    inp.kind == "start" or (turn is not None and turn != conversation.turn)):
-                log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
-                return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+            if conversation is not None and conversation.turn > 0:
+                answered = self._answered(conversation, inp, turn, render)
+                if answered is not None:
+                    return answered
             # A conversation finishes on the flow version it started with, whatever is published meanwhile.
             bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
             if conversation is None:
@@ -137,6 +137,21 @@ class Conversations:
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
             return TurnResult(body, reply, conversation.id, extra=extra)
+
+    @staticmethod
+    def _answered(conversation: Conversation, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:
+        """A request that is not the conversation's next turn: Twilio retrying the turn just answered gets
+        the stored reply again; anything else (a request captured and replayed, for an earlier turn or a
+        call that has ended) gets a hang-up, changes nothing and reads nothing back. None: a new turn."""
+        retry = (inp.kind == "start" and conversation.turn == 1) or (turn is not None and turn == conversation.turn - 1)
+        if conversation.status != "closed" and inp.kind != "start" and (turn is None or turn == conversation.turn):
+            return None
+        if retry and conversation.last_response is not None:
+            log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
+            return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+        log.warning("refused a stale or replayed request for conversation %s (turn %s, %s)", conversation.id,
+                    conversation.turn, "ended" if conversation.status == "closed" else "in progress")
+        return TurnResult(render(Reply(end=True), conversation.turn), None, conversation.id, replayed=True)
 
     def summary(self, key: str) -> str | None:
         """One sentence for the agent's whisper; the number is given by its last four digits only."""
@@ -163,4 +178,6 @@ class Conversations:
                 conversation.state = state.to_dict()
                 add_events(session, conversation=conversation, events=[record])
                 close_conversation(session, conversation=conversation, reason=status, hung_up_at=state.step)
+            # Nobody is left to retry a turn: the stored reply goes too.
+            conversation.last_response = None
             return True

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from bot import keys
 from bot.chat.desk import AgentDesk
 from bot.chat.service import ChatService
 from bot.engine.bundle import FlowBundle
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    # No data key, no start: answers would otherwise be stored readable (bot.keys says what to set).
+    keys.install(keys.from_settings(settings))
     # Flows are checked before the first call: a broken file stops start-up with file and line.
     # What runs is the published version (FLOWS_DIR is published on the very first start).
     registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid,

@@ -121,6 +121,8 @@ async def send_message(session_id: str, request: Request, background: Background
     if wait is not None:
         raise _too_many(wait)
     text = _text(body, settings.chat_max_message_chars)
+    if access.ended:
+        raise HTTPException(410, "this chat has ended; start a new chat", headers=NO_STORE)
     if access.expired:
         raise HTTPException(410, f"this chat ended after {settings.chat_idle_minutes} minutes without a message; "
                                  "start a new chat", headers=NO_STORE)

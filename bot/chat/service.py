@@ -63,9 +63,10 @@ class ChatService:
             thread = threads.open_thread(session, channel=channel, customer=customer, ours=ours,
                                          message_sid=message_sid, now=self.clock(), idle_minutes=self.idle_minutes)
         if thread.duplicate:
-            stored = self._stored(thread.conversation_key)
-            if stored is not None:
-                return ChatTurn(stored, None, None)
+            # Twilio may deliver the latest message again when our reply was lost: it gets that reply,
+            # while its conversation is still going. Anything else taken before is answered with nothing.
+            stored = self._stored(thread.conversation_key) if thread.latest else None
+            return ChatTurn(stored if stored is not None else render(Reply(), 0), None, None)
         inp = Input(channel=channel, session_key=thread.conversation_key, kind="start" if thread.new else "text",
                     value=clean(text), caller=customer, called=ours)
         return self.run(inp, render=render, reply_to={"address": customer, "from": ours})
@@ -122,7 +123,7 @@ class ChatService:
         said = inp.value.strip()
         transcript.add(session, conversation_id=conversation.id, sender="customer", text=said,
                        withheld=transcript.asks_for_answer(turn.bundle, turn.before) and bool(said), at=now)
-        transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
+        transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply, for_record=True),
                        withheld=transcript.reads_back_answer(turn.bundle, turn.state.to_dict()), at=now)
         if reply.handoff is None:
             return None
@@ -143,5 +144,6 @@ class ChatService:
         return delivery.id if delivery.status == "pending" else None
 
     def _stored(self, key: str) -> str | None:
-        with transaction(self.database_url) as session:
-            return session.scalar(select(Conversation.last_response).where(Conversation.session_key == key))
+        with transaction(self.database_url, read_only=True) as session:
+            conversation = session.scalar(select(Conversation).where(Conversation.session_key == key))
+            return conversation.last_response if conversation is not None and conversation.status != "closed" else None

@@ -33,7 +33,7 @@ def test_a_pair_keeps_its_key_until_it_has_a_conversation_that_went_idle(databas
 @pytest.fixture
 def postgres_url(postgres_server_url):
     with transaction(postgres_server_url) as session:
-        session.execute(text("TRUNCATE chat_threads RESTART IDENTITY"))
+        session.execute(text("TRUNCATE chat_threads, processed_messages RESTART IDENTITY"))
     return postgres_server_url
 
 

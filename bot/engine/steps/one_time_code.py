@@ -51,7 +51,7 @@ class OneTimeCodeStep(AskingStep):
         phone = self._phone(turn) if turn.state.verified else None
         # Only a verified caller hears which phone; anyone else hears the same words whatever the number.
         if phone:
-            return {"phone": [Segment("ending "), Segment(re.sub(r"\D", "", phone)[-4:], kind="digits")]}
+            return {"phone": [Segment("ending "), Segment(re.sub(r"\D", "", phone)[-4:], kind="digits", private=True)]}
         return {"phone": "on file"}
 
     def default_num_digits(self, turn: Turn) -> int | None:
