@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         value = value.strip().upper()
         if value not in phonenumbers.SUPPORTED_REGIONS:
             hint = " (the United Kingdom is GB)" if value == "UK" else ""
-            raise ValueError(f"DEFAULT_REGION {value!r} is not a region phone numbers can be read in{hint}; "
+            raise ValueError(f"{value!r} is not a region phone numbers can be read in{hint}; "
                              "use an ISO 3166 alpha-2 code such as GB, US, IE or CA")
         return value
 

@@ -17,7 +17,7 @@ from bot.chat import desk, ratelimit, sessions, threads, transcript
 from bot.chat.desk import AgentDesk
 from bot.chat.render import chat_text
 from bot.engine.io import Input, Reply
-from bot.store.db import transaction
+from bot.store.db import serialise, transaction
 from bot.store.models import Conversation, utcnow
 from bot.turns import TurnRecord, Conversations, Renderer
 
@@ -96,6 +96,8 @@ class ChatService:
         try:
             with transaction(self.database_url) as session:
                 now = self.clock()
+                # Every bucket locked first, in one order: two requests never wait on each other.
+                serialise(session, *sorted(("rate-limit", bucket) for bucket, _ in limits))
                 for bucket, limit in limits:
                     wait = ratelimit.take(session, bucket=bucket, limit=limit, window_seconds=window_seconds, now=now)
                     if wait is not None:

@@ -9,11 +9,12 @@ and, under WAL, never wait for writers.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "frontdoor_read_only"
@@ -73,3 +74,17 @@ def transaction(url: str, *, read_only: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _advisory_key(kind: str, value: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{kind}:{value}".encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def serialise(session: Session, *names: tuple[str, str]) -> None:
+    """Hold PostgreSQL advisory locks on these (kind, value) names until the transaction ends, taken in
+    the order given (callers keep one order, so two never wait on each other). SQLite needs nothing:
+    the transaction already holds the database's only write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for kind, value in names:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(kind, value)})

@@ -72,6 +72,8 @@ class Sealed(TypeDecorator):
 
 
 class SealedJSON(Sealed):
+    cache_ok = True
+
     def encode(self, value) -> str:
         return json.dumps(value, separators=(",", ":"))
 

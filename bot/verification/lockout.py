@@ -13,31 +13,18 @@ about whether a number exists.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.context import Decision
+from bot.store.db import serialise
 from bot.store.models import FailedAttempt, Lock, utcnow
 from bot.verification.audit import record_unlock
 from bot.verification.policy import Lockout
 from bot.verification.policy_file import Limit, Velocity
 from bot.verification.velocity import WITHHELD_PREFIX, is_withheld_origin
-
-
-def _advisory_key(kind: str, value: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"{kind}:{value}".encode("utf-8")).digest()[:8], "big", signed=True)
-
-
-def serialise(session: Session, *names: tuple[str, str]) -> None:
-    """Hold PostgreSQL advisory locks on these (kind, value) names until the transaction ends, in the
-    order given. SQLite needs nothing: the transaction already holds the only write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for kind, value in names:
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(kind, value)})
 
 
 class SqlLedger:

@@ -1,5 +1,7 @@
 """Where failed verifications come from, for velocity limits: a caller ID (voice, SMS, WhatsApp)
-or a client address (web chat). Only a hash is stored: the origin is for counting, not for reading.
+or a client address (web chat). Only a keyed hash is stored (HMAC under the data key, bot.keys): the
+origin is for counting, not for reading, and without the key a leaked table cannot be matched against
+a list of phone numbers.
 
 A withheld caller ID says nothing about who is calling, so it is not one origin shared by every
 withheld caller (one attacker's failures would then turn away every honest caller who withholds
@@ -9,17 +11,16 @@ guessing across many numbers bounded.
 """
 from __future__ import annotations
 
-import hashlib
-
 import phonenumbers
 
+from bot import keys
 from bot.understanding import is_withheld_caller_id
 
 WITHHELD_PREFIX = "withheld:"
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+    return keys.current().digest(value, purpose="origin")
 
 
 def caller_origin(caller: str | None, *, session_key: str | None = None) -> str:

@@ -159,3 +159,16 @@ def test_no_answer_is_readable_at_rest_after_calls_and_chats_on_every_channel(cl
     assert tables["conversations"] and tables["chat_messages"] and tables["desk_deliveries"]
     leaks = {needle: found(tables, needle) for needle in NEEDLES + codes}
     assert not {needle: where for needle, where in leaks.items() if where}, "answers readable at rest"
+    # Sealed is not enough for a conversation that is over: its answers are gone from the state.
+    from sqlalchemy import select
+
+    from bot.store.db import transaction
+    from bot.store.models import Conversation
+
+    with transaction(customers) as session:
+        rows = session.scalars(select(Conversation)).all()
+    closed = [c for c in rows if c.status == "closed"]
+    assert len(closed) >= 4 and any(c.status == "active" and c.state["pending"] for c in rows)
+    for conversation in closed:
+        assert (conversation.state["pending"], conversation.state["partial"], conversation.state["factors"]) == (None, None, {})
+        assert conversation.last_response is None or conversation.end_reason == "handoff"
