@@ -18,7 +18,7 @@ from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
 from bot.engine.context import EventRecord, OneTimeCodes, Services
-from bot.engine.io import Input, Reply
+from bot.engine.io import Input, OutgoingText, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
 from bot.store.conversations import add_events, close_conversation, create_conversation, find_conversation, save_turn
@@ -40,6 +40,8 @@ class TurnResult:
     conversation_id: str
     replayed: bool = False
     extra: Any = None  # what the caller's `after` hook returned
+    # Texts to send once the reply is on its way: a customer told their number locked.
+    texts: tuple[OutgoingText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,17 @@ class TurnRecord:
     state: State
     reply: Reply
     input: Input
+
+
+def lock_notices(services: Services, bundle: FlowBundle) -> tuple[OutgoingText, ...]:
+    """A text to the phone on file for each number this turn locked: the customer hears of it even when
+    someone else did the failing. Unknown numbers, and customers without a phone, get none."""
+    texts = []
+    for number in getattr(services.ledger, "new_locks", ()):
+        record = services.directory.find(number)
+        if record is not None and record.phone:
+            texts.append(OutgoingText(to=record.phone, body=bundle.lockout.notice(number)))
+    return tuple(texts)
 
 
 class Conversations:
@@ -127,7 +140,9 @@ class Conversations:
             else:
                 before = dict(conversation.state or {})
                 state = State.from_dict(conversation.state)
-            reply, events = run_turn(bundle, self.services(session, bundle, conversation, inp.channel), state, inp)
+            services = self.services(session, bundle, conversation, inp.channel)
+            reply, events = run_turn(bundle, services, state, inp)
+            texts = lock_notices(services, bundle)
             body = render(reply, conversation.turn + 1)
             save_turn(session, conversation=conversation, state=state, events=events, response=body)
             if reply.handoff is not None or reply.end:
@@ -136,7 +151,7 @@ class Conversations:
             extra = after(TurnRecord(session, conversation, bundle, before, state, reply, inp)) if after else None
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
-            return TurnResult(body, reply, conversation.id, extra=extra)
+            return TurnResult(body, reply, conversation.id, extra=extra, texts=texts)
 
     @staticmethod
     def _answered(conversation: Conversation, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:

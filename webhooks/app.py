@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import keys
 from bot.chat.desk import AgentDesk
@@ -44,7 +45,12 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     elif not settings.twilio_auth_token:
         log.warning("TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused with 403")
 
-    app = FastAPI(title="Verification front door", version="0.1.0")
+    # No API pages: they would load scripts from a CDN and tell a stranger every route. DEBUG=true
+    # serves the API description alone, at /openapi.json.
+    app = FastAPI(title="Verification front door", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.debug else None)
+    # The client's address is the one a listed proxy saw (X-Forwarded-For), else the connection's own.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
     app.state.flows = registry
@@ -71,8 +77,14 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                             status_code=422)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> PlainTextResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return PlainTextResponse("temporarily unavailable", status_code=503)
+        # Twilio gets TwiML that still reaches a person; the chat widget a JSON error it can show.
+        if request.url.path.startswith("/twilio/voice"):
+            return Response(voice.apology(), media_type="text/xml")
+        if request.url.path.startswith("/twilio/messaging"):
+            return Response(messaging.apology(), media_type="text/xml")
+        return JSONResponse({"detail": "temporarily unavailable; please try again shortly"}, status_code=503,
+                            headers={"Retry-After": "5"})
 
     return app

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.chat import desk, ratelimit, sessions, threads, transcript
 from bot.chat.desk import AgentDesk
 from bot.chat.render import chat_text
-from bot.engine.io import Input, Reply
+from bot.engine.io import Input, OutgoingText, Reply
 from bot.store.db import serialise, transaction
 from bot.store.models import Conversation, utcnow
 from bot.turns import TurnRecord, Conversations, Renderer
@@ -37,6 +37,7 @@ class ChatTurn:
     reply: Reply | None  # None when a stored reply was sent again
     conversation_id: str | None
     delivery_id: str | None = None  # a handoff waiting to be posted to the agent desk
+    texts: tuple[OutgoingText, ...] = ()  # to send after the reply (a lock notice)
 
 
 class _Limited(Exception):
@@ -116,7 +117,7 @@ class ChatService:
         result = self.conversations.handle(inp, turn=None, render=render, client_address=client_address, after=record)
         if result.replayed or result.reply is None:
             return ChatTurn(result.body, None, result.conversation_id)
-        return ChatTurn(result.body, result.reply, result.conversation_id, result.extra)
+        return ChatTurn(result.body, result.reply, result.conversation_id, result.extra, result.texts)
 
     def _record(self, turn: TurnRecord, *, reply_to: dict[str, Any]) -> str | None:
         """The transcript lines of this turn, and the desk delivery when it hands over; the delivery id to post."""

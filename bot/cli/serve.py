@@ -36,7 +36,8 @@ def serve(
         raise typer.Exit(1) from None
     if demo:
         _print_demo(settings, host, port)
-    uvicorn.run(application, host=host, port=port, log_config=None)
+    # No Server header naming the stack; forwarded addresses are the app's to believe (FORWARDED_ALLOW_IPS).
+    uvicorn.run(application, host=host, port=port, log_config=None, server_header=False, proxy_headers=False)
 
 
 def _print_demo(settings: Settings, host: str, port: int) -> None:

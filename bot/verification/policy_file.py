@@ -29,6 +29,8 @@ class Velocity:
 
 
 VELOCITY_KEYS = ("caller_id", "client_address", "withheld")
+# Four SMS segments: a notice should say what happened and what to do, no more.
+MAX_NOTICE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,17 @@ def _lockout(data: Any, problems: Problems) -> Lockout:
     if not _number(window, 0, 24 * 365) or window == 0:
         problems.append((("lockout", "window_hours"), f"expected hours from 1 to 8760, got {window!r}"))
         ok = False
+    notify = data.get("notify", Lockout.notify)
+    if not isinstance(notify, str) or not notify.strip() or len(notify) > MAX_NOTICE_CHARS:
+        problems.append((("lockout", "notify"), f"expected the text message to send, at most {MAX_NOTICE_CHARS} characters"))
+        ok = False
+    elif "{last_four}" not in notify:
+        problems.append((("lockout", "notify"), "say which account: the text needs {last_four}"))
+        ok = False
     for key in data:
-        if key not in ("threshold", "window_hours"):
-            problems.append((("lockout", key), f"unknown field {key!r}; expected threshold, window_hours"))
-    return Lockout(threshold, window) if ok else Lockout()
+        if key not in ("threshold", "window_hours", "notify"):
+            problems.append((("lockout", key), f"unknown field {key!r}; expected threshold, window_hours, notify"))
+    return Lockout(threshold, window, " ".join(notify.split())) if ok else Lockout()
 
 
 def _velocity(data: Any, problems: Problems) -> Velocity:
