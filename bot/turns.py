@@ -2,8 +2,13 @@
 rendered reply in one transaction. Channel adapters call this; it knows nothing of HTTP.
 
 Each reply carries a turn number (the adapter puts it in the next request, e.g. the Gather
-action URL). A request whose number is not the current one is a retry or a stale request:
-it gets the stored reply again and changes nothing.
+action URL). A request whose number is not the current one changes nothing: Twilio retrying the
+turn just answered gets the stored reply again; anything else (a stale or replayed request, or any
+request for a call that has ended) gets a hang-up.
+
+On SQLite the turn's transaction holds the database's write lock from its start (bot.store.db);
+on PostgreSQL the conversation row is locked FOR UPDATE and verification decisions take the
+number's advisory lock (bot.verification.lockout).
 """
 from __future__ import annotations
 

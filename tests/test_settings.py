@@ -56,3 +56,15 @@ def test_forwarded_allow_ips_must_be_addresses_or_networks(value):
     with pytest.raises(ValidationError, match="FORWARDED_ALLOW_IPS"):
         Settings(_env_file=None, forwarded_allow_ips=value)
     assert Settings(_env_file=None, forwarded_allow_ips="10.0.0.2, 10.1.0.0/16, ::1").proxies == ["10.0.0.2", "10.1.0.0/16", "::1"]
+
+
+def test_every_setting_is_in_env_example_and_the_readme_table():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        variable = name.upper()
+        assert f"\n{variable}=" in example, f"{variable} is missing from .env.example"
+        assert f"| `{variable}` |" in readme, f"{variable} is missing from the README's configuration table"
