@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from bot.store.db import get_engine
@@ -15,7 +14,6 @@ from tests.chat_clients import Texter, WebChat
 from tests.conftest import BASE_URL, TOKEN
 from tests.twilio_phone import TwilioPhone
 from tests.verification import variants
-from tests.verification.conftest import make_app, verify_settings
 from tests.verification.test_verification_calls import set_pin
 
 ALICE, ALICE_PHONE, PIN = "1023456781", "+447911123456", "4821"
@@ -69,19 +67,14 @@ EXTRA_STEPS = '''
 
 
 def every_factor_flow() -> dict[str, str]:
-    texts = variants.step_up()
-    texts["default.yaml"] = variants.replace(texts["default.yaml"], "    next: check_details\n    on_fail: to_general\n",
-                                             "    next: email_question\n    on_fail: to_general\n")
-    texts["default.yaml"] = texts["default.yaml"].rstrip("\n") + "\n" + EXTRA_STEPS
+    texts = variants.add_steps(variants.step_up(), "    next: check_details\n", "    next: email_question\n", EXTRA_STEPS)
     return variants.policy(texts, "all_of: [date_of_birth, postcode, email, last_four, pin]")
 
 
 @pytest.fixture
-def client(customers, tmp_path, verify_server):
+def client(customers, client_for):
     set_pin(customers, ALICE, PIN)
-    directory = variants.write(tmp_path / "flows", every_factor_flow())
-    with TestClient(make_app(verify_settings(customers, directory), verify_server), base_url=BASE_URL) as http:
-        yield http
+    return client_for(every_factor_flow())
 
 
 def dump(url: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ same and sends nothing."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.outgoing_texts import TwilioTexts
@@ -15,10 +14,8 @@ from bot.store.models import FailedAttempt, VerificationDecision
 from tests.chat_clients import WebChat
 from tests.conftest import BASE_URL, TOKEN
 from tests.fake_messages import FakeMessagesServer
-from tests.fake_verify import ACCOUNT_SID
 from tests.twilio_phone import TwilioPhone
 from tests.verification import variants
-from tests.verification.conftest import make_app, verify_settings
 from tests.verification.test_verification_calls import call_through
 
 ALICE, ALICE_PHONE, UNKNOWN = "1023456781", "+447911123456", "1055500026"
@@ -43,11 +40,10 @@ RECOVERY_STEP = '''
 
 
 def recovery_flow() -> dict[str, str]:
-    texts = variants.shipped()
-    texts["default.yaml"] = variants.replace(texts["default.yaml"], "    next: date_of_birth\n    on_fail: to_general\n",
-                                             "    next: date_of_birth\n    on_fail: to_general\n    on_locked: recover_code\n")
-    texts["default.yaml"] = texts["default.yaml"].rstrip("\n") + "\n" + RECOVERY_STEP
-    return texts
+    # A refused number goes to the code step instead of straight to a colleague.
+    return variants.add_steps(variants.shipped(), "    next: date_of_birth\n    on_fail: to_general\n",
+                              "    next: date_of_birth\n    on_fail: to_general\n    on_locked: recover_code\n",
+                              RECOVERY_STEP)
 
 
 @pytest.fixture
@@ -57,12 +53,11 @@ def messages():
 
 
 @pytest.fixture
-def client(customers, tmp_path, verify_server, messages):
-    settings = verify_settings(customers, variants.write(tmp_path / "flows", recovery_flow()), twilio_sms_from=SENDER)
-    app = make_app(settings, verify_server)
-    app.state.texts = TwilioTexts.from_settings(settings, http_client=messages.http_client())
-    with TestClient(app, base_url=BASE_URL) as http:
-        yield http
+def client(client_for, messages):
+    http = client_for(recovery_flow(), twilio_sms_from=SENDER)
+    settings = http.app.state.settings
+    http.app.state.texts = TwilioTexts.from_settings(settings, http_client=messages.http_client())
+    return http
 
 
 def phone(http, **kwargs) -> TwilioPhone:

@@ -63,17 +63,22 @@ def test_eight_parked_calls_cannot_outrun_the_lock(phone, database_url):
         assert refused.task["locked"] is True
 
 
-def test_fourteen_parked_web_chats_cannot_outrun_the_lock(http, database_url):
-    chats = [WebChat(http).open() for _ in range(14)]
-    for chat in chats:
-        chat.send(ALICE)
+def parked_chats(http, numbers: list[str]) -> list[WebChat]:
+    """A web chat per number, all waiting at the first question; then all but the last answer wrong, the last right."""
+    chats = [WebChat(http).open() for _ in numbers]
+    for chat, number in zip(chats, numbers):
+        chat.send(number)
         assert "date of birth" in chat.last
-    for chat in chats[:13]:
+    for chat in chats[:-1]:
         chat.send("01/01/1970")
         chat.send("SW1A 1AA")
-    right = chats[13]
-    right.send("03/03/1985")
-    right.send("SW1A 1AA")
+    chats[-1].send("03/03/1985")
+    chats[-1].send("SW1A 1AA")
+    return chats
+
+
+def test_fourteen_parked_web_chats_cannot_outrun_the_lock(http, database_url):
+    right = parked_chats(http, [ALICE] * 14)[-1]
     assert "verified" not in right.last
     assert right.handoff["verified"] is False and right.handoff["locked"] is True
     assert count(database_url, FailedAttempt) == 3
@@ -83,17 +88,7 @@ def test_fourteen_parked_web_chats_cannot_outrun_the_lock(http, database_url):
 
 
 def test_fourteen_parked_web_chats_on_many_numbers_stop_at_the_address_limit(http, database_url, bundle):
-    numbers = other_numbers(bundle, 13) + [ALICE]
-    chats = [WebChat(http).open() for _ in numbers]
-    for chat, number in zip(chats, numbers):
-        chat.send(number)
-        assert "date of birth" in chat.last
-    for chat in chats[:13]:
-        chat.send("01/01/1970")
-        chat.send("SW1A 1AA")
-    right = chats[13]
-    right.send("03/03/1985")
-    right.send("SW1A 1AA")
+    right = parked_chats(http, other_numbers(bundle, 13) + [ALICE])[-1]
     assert right.handoff["verified"] is False
     # The address limit is 10 failures an hour: exactly ten count, then everyone from there is refused.
     assert count(database_url, FailedAttempt) == 10

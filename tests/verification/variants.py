@@ -77,6 +77,13 @@ def ask_after_postcode(texts: dict[str, str], factor: str, prompt: str, *, keypa
     return texts
 
 
+def add_steps(texts: dict[str, str], old: str, new: str, steps: str) -> dict[str, str]:
+    """default.yaml rewired (`old`, exactly once, becomes `new`) to reach `steps`, added at its end."""
+    texts = dict(texts)
+    texts["default.yaml"] = replace(texts["default.yaml"], old, new).rstrip("\n") + "\n" + steps
+    return texts
+
+
 def identify(texts: dict[str, str]) -> dict[str, str]:
     texts = dict(texts)
     texts["default.yaml"] = replace(texts["default.yaml"], "    next: customer_number\n",
