@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     if not app.state.desk.configured:
         log.warning("AGENT_DESK_URL is not set: chat handoffs are kept as dead letters in desk_deliveries")
     app.state.texts = texts if texts is not None else TwilioTexts.from_settings(settings)
+    if app.state.texts is None:
+        log.warning("TWILIO_SMS_FROM is not set: customers are not texted when their number locks")
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)
