@@ -86,10 +86,14 @@ def dump(url: str) -> dict[str, str]:
                 for t in tables}
 
 
+# Timestamps (every row has some) are taken out first: the microseconds of one could be a code.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
 def found(tables: dict[str, str], needle: str) -> list[str]:
     # As a value of its own: not inside a longer number or a random id.
     pattern = re.compile(rf"(?<![0-9A-Za-z]){re.escape(needle)}(?![0-9A-Za-z])", re.IGNORECASE)
-    return [name for name, content in tables.items() if pattern.search(content)]
+    return [name for name, content in tables.items() if pattern.search(TIMESTAMP.sub("<time>", content))]
 
 
 def test_no_answer_is_readable_at_rest_after_calls_and_chats_on_every_channel(client, customers, verify_server):
