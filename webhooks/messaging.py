@@ -12,6 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.chat.render import chat_text
 from bot.engine.io import Reply
 from webhooks.security import TwilioForm
+from webhooks.texts import send_after_reply
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/messaging")
@@ -41,7 +42,7 @@ def _address(form, name: str) -> str:
     return value
 
 
-def _apology() -> str:
+def apology() -> str:
     response = MessagingResponse()
     response.message("Sorry, something went wrong on our side. Please try again in a few minutes.")
     return str(response)
@@ -62,7 +63,8 @@ async def incoming_message(request: Request, form: TwilioForm, background: Backg
     except Exception:
         # The customer still gets an answer; Twilio would otherwise log an error and send nothing.
         log.exception("%s message failed", channel)
-        return twiml(_apology())
+        return twiml(apology())
     if result.delivery_id:
         background.add_task(request.app.state.desk.deliver, result.delivery_id)
+    send_after_reply(request, result.texts, background)
     return twiml(result.body)

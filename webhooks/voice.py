@@ -4,17 +4,19 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTasks
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
 from bot.understanding import is_withheld_caller_id
 from webhooks.security import SettingsDep, TwilioForm
+from webhooks.texts import send_after_reply
 from webhooks.twiml import render_voice
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/voice")
 BASE = "/twilio/voice"
+MAX_RECORDING_SECONDS = 24 * 3600
 
 
 def twiml(body: str) -> Response:
@@ -52,7 +54,7 @@ def _input(form, *, kind: str | None = None) -> Input:
                  confidence=confidence, caller=_caller(form), called=str(form.get("To", ""))[:64] or None)
 
 
-def _apology() -> str:
+def apology() -> str:
     # Something failed on our side: the caller still reaches a person, never a dead line.
     response = VoiceResponse()
     response.say("Sorry, something went wrong on our side. I'll put you through to a colleague.")
@@ -67,15 +69,11 @@ def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
         result = conversations.handle(inp, turn=turn, render=_renderer(settings))
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
-        return twiml(_apology())
+        return twiml(apology())
     response = twiml(result.body)
     message = result.reply.text_message if result.reply is not None else None
-    texts = getattr(request.app.state, "texts", None)
-    if message is not None and texts is not None:
-        # Sent after the TwiML is on its way: Twilio's 15-second budget is for the call.
-        response.background = BackgroundTask(texts.send, message)
-    elif message is not None:
-        log.warning("a text message was due but TWILIO_SMS_FROM is not configured")
+    response.background = BackgroundTasks()
+    send_after_reply(request, ([message] if message is not None else []) + list(result.texts), response.background)
     return response
 
 
@@ -112,15 +110,18 @@ async def call_status(request: Request, form: TwilioForm) -> Response:
 async def voicemail(request: Request, form: TwilioForm) -> Response:
     """Twilio posts here when a voicemail for a closed department has been recorded."""
     url = str(form.get("RecordingUrl", "")).strip()
-    try:
-        duration = int(str(form.get("RecordingDuration", "")).strip() or 0)
-    except ValueError:
-        duration = None
+    duration = _seconds(form.get("RecordingDuration"))
     conversations = request.app.state.conversations
     if url.startswith("https://"):
         conversations.record_voicemail(_call_sid(form), recording_url=url[:500], duration_seconds=duration)
     # The goodbye is the flow's wording, in the caller's language and voice.
     return twiml(render_voice(conversations.goodbye(_call_sid(form)), turn=0, base_path=BASE))
+
+
+def _seconds(value) -> int | None:
+    """A recording's length in whole seconds; None for anything a recording cannot last (a day at most)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 6 and int(text) <= MAX_RECORDING_SECONDS else None
 
 
 @router.post("/whisper")

@@ -10,6 +10,7 @@ from bot.cli import desk
 from bot.cli import report
 from bot.cli import audit
 from bot.cli import users
+from bot.cli import data
 from bot.cli.serve import serve
 from bot.cli.simulate import simulate
 
@@ -64,7 +65,19 @@ app.add_typer(desk.app, name="desk")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    from bot.cli.common import settings_problems
+    from bot.keys import DataKeyError
+
+    try:
+        app(standalone_mode=True)
+    except (ValidationError, DataKeyError) as exc:
+        # A setting that is wrong is the operator's to fix: say which and how, not a traceback.
+        for line in settings_problems(exc):
+            typer.echo(line, err=True)
+        raise SystemExit(1) from None

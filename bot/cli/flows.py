@@ -155,7 +155,7 @@ def versions() -> None:
     from bot.store import flow_versions
     from bot.store.db import transaction
 
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         rows = flow_versions.history(session)
     if not rows:
         out.print("nothing published yet")

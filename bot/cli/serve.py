@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail_config, out
+from bot.cli.common import fail_config, out, settings_or_exit, settings_problems
 from bot.engine.source import ConfigError
-from bot.settings import Settings, get_settings
+from bot.keys import DataKeyError
+from bot.settings import Settings
 
 
 def serve(
@@ -21,7 +22,7 @@ def serve(
 
     from webhooks.app import create_app
 
-    settings = get_settings()
+    settings = settings_or_exit()
     if demo and not settings.twilio_auth_token and "TWILIO_VALIDATE_SIGNATURE" not in os.environ:
         # A local demo has no Twilio token to check against; say so loudly rather than refuse every call.
         settings = settings.model_copy(update={"twilio_validate_signature": False})
@@ -29,9 +30,14 @@ def serve(
         application = create_app(settings)
     except ConfigError as exc:
         fail_config(exc)
+    except DataKeyError as exc:
+        for line in settings_problems(exc):
+            typer.echo(line, err=True)
+        raise typer.Exit(1) from None
     if demo:
         _print_demo(settings, host, port)
-    uvicorn.run(application, host=host, port=port, log_config=None)
+    # No Server header naming the stack; forwarded addresses are the app's to believe (FORWARDED_ALLOW_IPS).
+    uvicorn.run(application, host=host, port=port, log_config=None, server_header=False, proxy_headers=False)
 
 
 def _print_demo(settings: Settings, host: str, port: int) -> None:

@@ -40,6 +40,9 @@ class State:
     # A/B test name -> the variant ("A" or "B") this conversation hears; chosen up front by a
     # conversation test or the simulator, else derived from the conversation's key.
     variants: dict[str, str] = field(default_factory=dict)
+    # The number whose lock (or velocity refusal) this caller got past with a one-time code to the
+    # phone on file: the questions still decide, but the lock does not refuse them.
+    recovered_for: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
