@@ -30,7 +30,7 @@ def server(sqlite_url, bundle, tmp_path):
     with transaction(sqlite_url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
         for _ in range(3):
-            ledger.record_failure("2076543213")
+            ledger.decide("2076543213", passed=False)
     port = free_port()
     app = console_app(sqlite_url, public_base_url=f"http://127.0.0.1:{port}")
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
