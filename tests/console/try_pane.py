@@ -25,7 +25,7 @@ class Pane:
         response = client.post("/console/flows/try", data={"csrf_token": csrf(client, "/console/flows/try"), **form},
                                follow_redirects=False)
         assert response.status_code == 303, response.text[-3000:]
-        return cls(client, response.headers["location"].split("#")[0])
+        return cls(client, response.headers["location"])
 
     @property
     def html(self) -> str:
@@ -43,7 +43,7 @@ class Pane:
     def send(self, *texts: str) -> "Pane":
         for text in texts:
             response = self.post(action="send", text=text, turn=self.turn())
-            assert response.status_code == 303 and response.headers["location"].endswith("#reply"), response.text[-2000:]
+            assert response.status_code == 303 and response.headers["location"] == self.path, response.text[-2000:]
         return self
 
     def silence(self) -> "Pane":

@@ -132,7 +132,8 @@ def try_begin(request: Request, user: Checked, source: Annotated[str, Form(max_l
         what = "draft" if source == DRAFT else "published version"
         audit.record(session, actor=user.username, action="tryit-start", target=f"{bundle.version} ({what})",
                      detail=f"{channel}" + (f", caller {mask(caller)}" if caller else ""), clock=clock_of(request))
-    return back(f"/console/flows/try/{token}#reply")
+    # No fragment: a page opened at a fragment skips `autofocus`, and the reply box should have the focus.
+    return back(f"/console/flows/try/{token}")
 
 
 def _pane(request: Request, user, token: str, *, error: str | None = None, status_code: int = 200):
@@ -194,4 +195,5 @@ def try_turn(request: Request, user: Checked, token: str, action: Annotated[str,
                        turn=turn, workflow_sid=settings.twilio_workflow_sid)
     if not sent:
         return back(f"/console/flows/try/{token}", notice="stale")
-    return back(f"/console/flows/try/{token}#reply")
+    # No fragment: a page opened at a fragment skips `autofocus`, and the reply box should have the focus.
+    return back(f"/console/flows/try/{token}")
