@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from bot.console import audit
-from bot.engine.bundle import read_texts
+from bot.engine.bundle import FlowBundle, read_texts
 from bot.engine.source import ConfigError, Problem
 from bot.flow_publishing import Outcome, load_checked, publish_folder
 from bot.flowtests.report import report
@@ -37,6 +37,7 @@ class Draft:
     version: str | None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    bundle: FlowBundle | None = None  # when it passes its check
 
 
 def draft_of(request: Request) -> Draft:
@@ -44,7 +45,7 @@ def draft_of(request: Request) -> Draft:
         bundle = load_checked(settings_of(request))
     except ConfigError as exc:
         return Draft(None, sorted(exc.problems, key=_order), sorted(exc.warnings, key=_order))
-    return Draft(bundle.version, warnings=sorted(bundle.warnings, key=_order))
+    return Draft(bundle.version, warnings=sorted(bundle.warnings, key=_order), bundle=bundle)
 
 
 def _order(problem: Problem) -> tuple:

@@ -71,19 +71,14 @@ def _start_page(request: Request, user, *, error: str | None = None, status_code
         history = flow_versions.history(session)
         live = flow_versions.current_version(session)
         recent = try_it.recent(session, username=user.username)
-        sample = _draft_or_live(request, session, draft, live)
+    # The languages and A/B tests offered are the draft's (the live version's when the draft is broken).
+    sample = _drafts(request).remember(draft.bundle) if draft.bundle else (_bundle(request, live) if live else None)
     versions = list(dict.fromkeys(p.version for p in reversed(history)))
     return page(request, user, "try_start.html", status_code=status_code, current="flows", error=error, draft=draft,
                 versions=versions, live=live, channels=CHANNELS, channel_labels=CHANNEL_LABELS,
                 languages=sample.flow.languages if sample else ["en"], ab_tests=_ab_tests(sample), recent=recent,
                 token_of=lambda key: key.rsplit(":", 1)[-1], chosen=chosen or {}, draft_name=DRAFT,
                 notice=NOTICES.get(request.query_params.get("notice", "")))
-
-
-def _draft_or_live(request: Request, session, draft, live: str | None) -> FlowBundle | None:
-    if draft.version is not None:
-        return _bundle(request, draft.version)
-    return request.app.state.flows.get(session, live) if live else None
 
 
 @router.get("/flows/try")
