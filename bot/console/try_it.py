@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -129,8 +130,9 @@ class TryItConversations(Conversations):
         for note in [*self.notes, *_what_happens(reply, voice=voice, bundle=done.bundle)]:
             add(sender="note", text=note, withheld=False)
         if reply.expect is not None and not (reply.handoff or reply.end):
-            add(sender="step", text=f"{done.state.step}: {waiting_for(reply.expect, 'Say nothing')}" if voice else done.state.step,
-                withheld=False)
+            # The step each reply came from, and on a call what it waits for (as `bot simulate` says it).
+            waiting = f"{done.state.step}: {waiting_for(reply.expect, 'Say nothing')}" if voice else done.state.step
+            add(sender="step", text=waiting, withheld=False)
             if reply.expect.options and not voice:
                 add(sender="options", text="\n".join(f"{o.key}\t{o.label}" for o in reply.expect.options),
                     withheld=False)
@@ -277,13 +279,16 @@ class DraftBundles:
     def __init__(self, limit: int = 20):
         self.limit = limit
         self._bundles: OrderedDict[str, FlowBundle] = OrderedDict()
+        self._lock = threading.Lock()  # routes run in the thread pool, several at once
 
     def remember(self, bundle: FlowBundle) -> FlowBundle:
-        self._bundles[bundle.version] = bundle
-        self._bundles.move_to_end(bundle.version)
-        while len(self._bundles) > self.limit:
-            self._bundles.popitem(last=False)
+        with self._lock:
+            self._bundles[bundle.version] = bundle
+            self._bundles.move_to_end(bundle.version)
+            while len(self._bundles) > self.limit:
+                self._bundles.popitem(last=False)
         return bundle
 
     def get(self, version: str) -> FlowBundle | None:
-        return self._bundles.get(version)
+        with self._lock:
+            return self._bundles.get(version)
