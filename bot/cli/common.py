@@ -14,10 +14,9 @@ err = Console(stderr=True)
 
 
 def load_flows(settings: Settings, directory: Path | None = None):
-    from bot.engine.bundle import load_bundle
+    from bot.flow_publishing import load_flows as load
 
-    return load_bundle(directory or settings.flows_dir, region=settings.default_region,
-                       workflow_sid=settings.twilio_workflow_sid, one_time_codes=settings.verify_configured)
+    return load(settings, directory)
 
 
 def settings_problems(exc: Exception) -> list[str]:

@@ -8,6 +8,10 @@ from bot.engine.context import EventRecord
 from bot.engine.state import State
 from bot.store.models import Conversation, Event, utcnow
 
+# Conversations supervisors hold in the console's Try-it pane (tryit:<user>:<id>): stored like any
+# other, by the same engine, but no report counts them (bot.reporting.facts).
+PRACTICE_PREFIX = "tryit:"
+
 
 def find_conversation(session: Session, *, key: str) -> Conversation | None:
     # FOR UPDATE serialises two workers handed the same call at once (PostgreSQL; SQLite locks the file).

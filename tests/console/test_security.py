@@ -19,9 +19,11 @@ from tests.console.conftest import NOW, PASSWORDS, add_accounts, console_app, cs
 from tests.console.html import hidden
 
 PAGES = ("/console/overview", "/console/funnel", "/console/variants", "/console/queues", "/console/locks",
-         "/console/desk", "/console/users", "/console/audit", "/console/export/funnel.csv")
+         "/console/desk", "/console/users", "/console/audit", "/console/export/funnel.csv", "/console/flows",
+         "/console/flows/diff", "/console/flows/try", "/console/flows/try/" + "0" * 32)
 FORMS = ("/console/logout", "/console/queues/callback/1/claim", "/console/locks/1/unlock", "/console/desk/resend",
-         "/console/users", "/console/users/sam/disable")
+         "/console/users", "/console/users/sam/disable", "/console/flows/publish", "/console/flows/rollback",
+         "/console/flows/try", "/console/flows/try/" + "0" * 32)
 
 
 @pytest.mark.parametrize("path", PAGES)
