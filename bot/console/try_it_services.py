@@ -15,6 +15,7 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
+from bot.engine.context import Decision
 from bot.logging_setup import mask
 from bot.store.models import FailedAttempt
 from bot.verification.lockout import SqlLedger
@@ -53,11 +54,21 @@ class TryItLedger(SqlLedger):
             return "locked"
         return "velocity" if self.too_fast() else None
 
-    def record_failure(self, number: str) -> bool:
-        self.session.add(FailedAttempt(customer_number=practice_key(self.supervisor, number), channel=self.channel,
-                                       origin=self.origin, conversation_id=self.conversation_id, at=self.clock()))
+    def decide(self, number: str, *, passed: bool, recovered: bool = False) -> Decision:
+        """As a caller's decision (under the same locks, read afresh), but a failure is counted against
+        this supervisor's practice key, and no lock row is ever written."""
+        key = practice_key(self.supervisor, number)
+        self._serialise(key)
+        refused = None if recovered else self.lock_reason(number)
+        if refused is not None:
+            return Decision("refused", refused)
+        if passed:
+            return Decision("verified")
+        self.session.add(FailedAttempt(customer_number=key, channel=self.channel, origin=self.origin,
+                                       conversation_id=self.conversation_id, at=self.clock()))
         self.session.flush()
-        return self.lock_reason(number) is not None
+        reason = self.lock_reason(number)
+        return Decision("failed", reason, locks=True) if reason else Decision("failed")
 
 
 class NotedCallbacks:

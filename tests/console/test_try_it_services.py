@@ -32,7 +32,7 @@ def ledger(session, supervisor: str, velocity: Velocity | None = None) -> TryItL
 def test_failures_count_per_supervisor_and_number_never_for_the_customer(database_url):
     with transaction(database_url) as session:
         sam, ada = ledger(session, "sam"), ledger(session, "ada")
-        assert [sam.record_failure("1023456781") for _ in range(3)] == [False, False, True]
+        assert [sam.decide("1023456781", passed=False).locks for _ in range(3)] == [False, False, True]
         assert sam.lock_reason("1023456781") == "locked" and sam.failures("1023456781") == 3
         assert ada.lock_reason("1023456781") is None and sam.lock_reason("2076543213") is None
         real = SqlLedger(session, Lockout(threshold=3, window_hours=24), channel="voice", conversation_id=None,
@@ -49,7 +49,7 @@ def test_a_supervisor_trying_many_numbers_is_slowed_as_a_caller_is(database_url)
     velocity = Velocity(caller_id=Limit(threshold=4, window_minutes=60), client_address=Limit(threshold=4, window_minutes=60))
     with transaction(database_url) as session:
         sam = ledger(session, "sam", velocity)
-        refused = [sam.record_failure(f"10000000{i:02d}") for i in range(4)]
+        refused = [sam.decide(f"10000000{i:02d}", passed=False).locks for i in range(4)]
         assert refused == [False, False, False, True] and sam.lock_reason("3011122238") == "velocity"
         assert ledger(session, "ada", velocity).lock_reason("3011122238") is None
         # A real caller's origin is not the supervisor's.

@@ -105,12 +105,15 @@ def try_begin(request: Request, user: Checked, source: Annotated[str, Form(max_l
         except ConfigError:
             return refuse("The draft does not pass its check: fix the problems below, or try a published version.")
     else:
-        with transaction(settings_of(request).database_url) as session:
+        # The refusal renders a page of its own transactions: answer it after this one has ended.
+        unknown = None
+        with transaction(settings_of(request).database_url, read_only=True) as session:
             try:
-                version = flow_versions.resolve(session, source)
+                bundle = request.app.state.flows.get(session, flow_versions.resolve(session, source))
             except flow_versions.UnknownVersion as exc:
-                return refuse(str(exc).strip("'\""))
-            bundle = request.app.state.flows.get(session, version)
+                unknown = str(exc).strip("'\"")
+        if unknown is not None:
+            return refuse(unknown)
     languages = bundle.flow.languages
     if language and language not in languages:
         return refuse(f"Version {bundle.version} speaks {', '.join(languages)}, not {language}.")
