@@ -18,7 +18,7 @@ from bot.outgoing_texts import TwilioTexts
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
-from webhooks import chat, messaging, voice
+from webhooks import chat, fallback, messaging, ops, voice
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FastAPI:
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     # Flows are checked before the first call: a broken file stops start-up with file and line.
     # What runs is the published version (FLOWS_DIR is published on the very first start).
     registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid,
@@ -56,10 +56,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)
-
-    @app.get("/healthz")
-    def healthz() -> dict:
-        return {"status": "ok", "flow_version": app.state.conversations.bundle().version}
+    app.include_router(fallback.router)
+    app.include_router(ops.router)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,35 @@
+"""What the adapters tell operators about a turn: one call before it (whose call it is, for the logs)
+and one after it (metrics from the result they already got back, and the conversation id for the logs).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import Request
+
+from bot import metrics
+from bot.logging_setup import bind
+
+
+def turn_started(request: Request, *, call_sid: str | None = None) -> None:
+    request.state.turn_started = time.perf_counter()
+    bind(call_sid=call_sid)
+
+
+def turn_done(request: Request, channel: str, result: Any) -> None:
+    """`result`: the TurnResult or ChatTurn the adapter got back (its `reply` is None for a replayed turn)."""
+    conversation_id = getattr(result, "conversation_id", None)
+    if conversation_id:
+        bind(conversation_id=conversation_id)
+    reply = getattr(result, "reply", None)
+    if reply is None:
+        return  # a retry answered from the stored reply: no turn ran
+    started = getattr(request.state, "turn_started", None)
+    metrics.record_turn(channel, time.perf_counter() - started if started is not None else None,
+                        handoff=reply.handoff.department if reply.handoff is not None else None,
+                        ended=bool(reply.end))
+
+
+def turn_failed(request: Request, channel: str) -> None:
+    metrics.record_turn_error(channel)
