@@ -42,13 +42,13 @@ def up_to_postcode(call):
 
 
 def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     in_flight = phone().dial()
     in_flight.press("1023456781#")
 
     published = bot_cli("flows", "publish", str(edited_flows))
     assert published.exit_code == 0, published.output
-    after = http.get("/healthz").json()["flow_version"]
+    after = http.get("/readyz").json()["flow_version"]
     assert after != before and after in published.output
 
     # The call that started before finishes on the version it started with.
@@ -62,7 +62,7 @@ def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli
 
     rolled = bot_cli("flows", "rollback")
     assert rolled.exit_code == 0 and before in rolled.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     assert OLD in up_to_postcode(phone().dial())
 
     history = bot_cli("flows", "versions")
@@ -70,13 +70,13 @@ def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli
 
 
 def test_a_flow_that_fails_validation_is_never_published(phone, http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     broken = (edited_flows / "default.yaml").read_text().replace("type: verify", "type: verifyy")
     (edited_flows / "default.yaml").write_text(broken)
     result = bot_cli("flows", "publish", str(edited_flows))
     assert result.exit_code == 1
     assert "default.yaml:" in result.output and "verifyy" in result.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     assert OLD in up_to_postcode(phone().dial())
 
 
@@ -90,12 +90,12 @@ def test_publishing_the_live_version_again_changes_nothing(bot_cli, http):
 
 
 def test_a_change_that_breaks_its_own_conversation_tests_is_not_published(http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     text = (edited_flows / "default.yaml").read_text()
     (edited_flows / "default.yaml").write_text(text.replace("don't match our records", "do not agree with our files"))
     result = bot_cli("flows", "publish", str(edited_flows))
     assert result.exit_code == 1, result.output
     assert "not published" in result.output and "don't match our records" in result.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     forced = bot_cli("flows", "publish", str(edited_flows), "--skip-tests")
-    assert forced.exit_code == 0 and http.get("/healthz").json()["flow_version"] != before
+    assert forced.exit_code == 0 and http.get("/readyz").json()["flow_version"] != before

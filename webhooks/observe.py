@@ -7,9 +7,11 @@ import time
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import event
 
 from bot import metrics
 from bot.logging_setup import bind
+from bot.store.models import Conversation
 
 
 def turn_started(request: Request, *, call_sid: str | None = None) -> None:
@@ -33,3 +35,16 @@ def turn_done(request: Request, channel: str, result: Any) -> None:
 
 def turn_failed(request: Request, channel: str) -> None:
     metrics.record_turn_error(channel)
+
+
+# The turn's own log lines (bot/turns) are written before the adapter gets its result back: the
+# conversation id is bound as soon as the turn loads or creates the conversation's row, in the
+# request's context (or the thread pool's copy of it, for the lines written there).
+@event.listens_for(Conversation, "load")
+def _loaded(conversation: Conversation, _context) -> None:
+    bind(conversation_id=conversation.id)
+
+
+@event.listens_for(Conversation, "after_insert")
+def _created(_mapper, _connection, conversation: Conversation) -> None:
+    bind(conversation_id=conversation.id)
