@@ -3,6 +3,7 @@ and one after it (metrics from the result they already got back, and the convers
 """
 from __future__ import annotations
 
+import contextvars
 import time
 from typing import Any
 
@@ -14,8 +15,14 @@ from bot.logging_setup import bind
 from bot.store.models import Conversation
 
 
+# Set while a webhook runs a turn: only then does loading a conversation name it in the logs
+# (a report or a CLI command loads many).
+_in_turn: contextvars.ContextVar[bool] = contextvars.ContextVar("in_turn", default=False)
+
+
 def turn_started(request: Request, *, call_sid: str | None = None) -> None:
     request.state.turn_started = time.perf_counter()
+    _in_turn.set(True)
     bind(call_sid=call_sid)
 
 
@@ -42,9 +49,11 @@ def turn_failed(request: Request, channel: str) -> None:
 # request's context (or the thread pool's copy of it, for the lines written there).
 @event.listens_for(Conversation, "load")
 def _loaded(conversation: Conversation, _context) -> None:
-    bind(conversation_id=conversation.id)
+    if _in_turn.get():
+        bind(conversation_id=conversation.id)
 
 
 @event.listens_for(Conversation, "after_insert")
 def _created(_mapper, _connection, conversation: Conversation) -> None:
-    bind(conversation_id=conversation.id)
+    if _in_turn.get():
+        bind(conversation_id=conversation.id)
