@@ -20,7 +20,8 @@ QUICK = {"redaction.py", "import.py", "load.py"}
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
     scripts = [HERE / name for name in ORDER if (HERE / name).exists()]
-    scripts += sorted(p for p in HERE.glob("*.py") if p.name not in ORDER and p.name != Path(__file__).name)
+    scripts += sorted(p for p in HERE.glob("*.py")
+                      if p.name not in ORDER and p.name != Path(__file__).name and not p.name.startswith("_"))
     failed = 0
     for script in scripts:
         print(f"== {script.name}", flush=True)
