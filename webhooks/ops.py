@@ -40,8 +40,12 @@ def _ready(request: Request) -> str:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
+    # One check at a time: while the database hangs, probes do not pile up threads waiting on it.
+    check = getattr(request.app.state, "readiness_check", None)
+    if check is None or check.done():
+        check = request.app.state.readiness_check = asyncio.ensure_future(run_in_threadpool(_ready, request))
     try:
-        version = await asyncio.wait_for(run_in_threadpool(_ready, request), READY_TIMEOUT_SECONDS)
+        version = await asyncio.wait_for(asyncio.shield(check), READY_TIMEOUT_SECONDS)
     except asyncio.TimeoutError:
         return _unready("the database did not answer in time")
     except LookupError as exc:  # no flow version published, or the live one is not stored

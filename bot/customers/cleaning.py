@@ -114,26 +114,28 @@ def clean_row(row: Mapping[str, Any], *, schemes: SchemeSet, region: str, today:
     return cleaned
 
 
-# What cleaning a record gives: (line, values in COLUMNS order, None) or (line, None, reason).
+# What cleaning a record gives: (line, values in COLUMNS order, None) or (line, None, reason); the date
+# of birth as YYYY-MM-DD.
 Cleaned = tuple[int, tuple | None, str | None]
 
 
 def clean_records(records: list[Record], header: list[str], *, schemes: SchemeSet, region: str,
                   today: dt.date) -> Iterator[Cleaned]:
     width = len(header)
-    for record in records:
-        if record.fields is None:
-            yield record.line, None, record.problem
+    for line, fields, problem in records:
+        if fields is None:
+            yield line, None, problem
             continue
-        if len(record.fields) > width:
-            yield record.line, None, "more columns than the header"
+        if len(fields) > width:
+            yield line, None, "more columns than the header"
             continue
         try:
-            row = clean_row(dict(zip(header, record.fields)), schemes=schemes, region=region, today=today)
+            row = clean_row(dict(zip(header, fields)), schemes=schemes, region=region, today=today)
         except RowError as exc:
-            yield record.line, None, str(exc)
+            yield line, None, str(exc)
             continue
-        yield record.line, tuple(row[c] for c in COLUMNS), None
+        row["date_of_birth"] = row["date_of_birth"].isoformat()  # as the store writes it; cheaper to send back
+        yield line, tuple(row[c] for c in COLUMNS), None
 
 
 # In a worker process of a large import: the header and context arrive once, then chunks of records.

@@ -12,7 +12,7 @@ import csv
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 # No customer row comes near this; a longer line is refused unread rather than held in memory.
 MAX_LINE_CHARS = 64 * 1024
@@ -20,10 +20,9 @@ MAX_LINE_CHARS = 64 * 1024
 _UNREADABLE = re.compile("[\x00\udc80-\udcff]")
 
 
-class Record(NamedTuple):
-    line: int  # the physical line the record starts on, counting the header as line 1
-    fields: list[str] | None  # None when the record could not be read
-    problem: str | None = None
+# (line, fields, problem): the physical line the record starts on (the header is line 1), its fields,
+# or None and what made it unreadable. A plain tuple: large imports send records to worker processes.
+Record = tuple[int, "list[str] | None", "str | None"]
 
 
 class _Unreadable(Exception):
@@ -89,9 +88,9 @@ def read_records(handle: TextIO) -> Iterator[Record]:
             problem = _csv_problem(exc)
         else:
             if fields:
-                yield Record(lines.record_line, fields)
+                yield lines.record_line, fields, None
             continue
-        yield Record(lines.record_line, None, f"unreadable row: {problem}")
+        yield lines.record_line, None, f"unreadable row: {problem}"
         lines.read_again_after_first()
 
 

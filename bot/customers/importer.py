@@ -27,8 +27,10 @@ from bot.logging_setup import mask
 from bot.numbering import SchemeSet
 from bot.store.models import utcnow
 
-# Rows cleaned per task sent to a worker, and rows staged per round trip to the database.
+# Rows cleaned per task sent to a worker (fewer when rows carry PINs, so every core gets some of the
+# hashing), and rows staged per round trip to the database.
 CHUNK_ROWS = 2_000
+CHUNK_ROWS_WITH_PINS = 50
 BATCH_ROWS = 10_000
 # A file at least this big is cleaned by worker processes; smaller ones in this process (a pool costs
 # about a second to start). PINs cost ~40 ms each, so a file with a pin column goes to workers sooner.
@@ -67,15 +69,16 @@ def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         records = read_records(handle)
         header_record = next(records, None)
-        header = [h.strip() for h in (header_record.fields or [])] if header_record else []
+        header = [h.strip() for h in (header_record[1] or [])] if header_record else []
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             reject(1, f"header is missing column(s): {', '.join(missing)}")
             return report
         if workers is None:
-            size = path.stat().st_size
-            workers = os.cpu_count() or 1 if size >= (POOL_MIN_BYTES_WITH_PINS if "pin" in header else POOL_MIN_BYTES) else 1
-        cleaned = _clean_all(_chunks(records), header=header, schemes=schemes, region=region, today=today,
+            big = path.stat().st_size >= (POOL_MIN_BYTES_WITH_PINS if "pin" in header else POOL_MIN_BYTES)
+            workers = (os.cpu_count() or 1) if big else 1
+        chunk_rows = CHUNK_ROWS_WITH_PINS if "pin" in header else CHUNK_ROWS
+        cleaned = _clean_all(_chunks(records, chunk_rows), header=header, schemes=schemes, region=region, today=today,
                              workers=workers)
         staging = Staging(session)
         _stage(staging, cleaned, reject)
@@ -83,11 +86,11 @@ def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region
     return report
 
 
-def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
     chunk: list[Record] = []
     for record in records:
         chunk.append(record)
-        if len(chunk) >= CHUNK_ROWS:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:

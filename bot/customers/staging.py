@@ -28,6 +28,11 @@ class Staging:
         self.postgres = self.connection.dialect.name == "postgresql"
         self.table = f"customer_import_{uuid.uuid4().hex[:12]}"
         columns = ", ".join(f"{c} {'DATE' if c == 'date_of_birth' else 'TEXT'}" for c in COLUMNS[1:])
+        if not self.postgres:
+            # Numbers arrive in no particular order: a page cache that holds the indexes being filled
+            # saves rereading them from disk for every row (64 MB at most, whatever the file's size).
+            self.connection.exec_driver_sql("PRAGMA cache_size = -65536")
+            self.connection.exec_driver_sql("PRAGMA temp.cache_size = -65536")
         on_commit = " ON COMMIT DROP" if self.postgres else ""
         self.connection.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {self.table} (customer_number TEXT PRIMARY KEY, line INTEGER NOT NULL, {columns})"
@@ -50,19 +55,19 @@ class Staging:
         return found
 
     def add(self, rows: Sequence[tuple]) -> None:
-        """Rows as (line, *COLUMNS values), numbers not staged before."""
+        """Rows as (line, *COLUMNS values), the date as YYYY-MM-DD; numbers not staged before."""
         if not rows:
             return
         names = ", ".join(("line",) + COLUMNS)
         if self.postgres:
-            cursor = self.connection.connection.driver_connection.cursor()
-            with cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with self.connection.connection.driver_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             return
         marks = ", ".join("?" * (len(COLUMNS) + 1))
         self.connection.exec_driver_sql(f"INSERT INTO {self.table} ({names}) VALUES ({marks})",
-                                        [(row[0], row[1], row[2], row[3].isoformat(), *row[4:]) for row in rows])
+                                        rows)
 
     def upsert(self, now: dt.datetime) -> tuple[int, int]:
         """Every staged row into `customers`; (created, updated)."""
@@ -80,4 +85,5 @@ class Staging:
         ).bindparams(bindparam("now", type_=UTCDateTime())), {"now": now})
         if not self.postgres:
             self.connection.exec_driver_sql(f"DROP TABLE {self.table}")
+            self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
         return staged - updated, updated
