@@ -2,6 +2,11 @@
 
 Every record passes the filter on its way to every handler, so this is paid on each webhook (the
 access log line and the turn line). Run: .venv/bin/python benchmarks/redaction.py [--quick]
+
+Measured 30 Nov 2026 on the 2-core development machine (load average ~4), microseconds per record,
+the filter of main before issue 11 against this one, in the same run:
+    access log line 23.8 -> 6.6, turn line 19.9 -> 11.3, plain message 18.4 -> 0.9,
+    line with a customer number 26.9 -> 14.1
 """
 from __future__ import annotations
 

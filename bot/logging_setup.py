@@ -93,12 +93,6 @@ def redact(text: str) -> str:
     return text
 
 
-def _redact_arg(value: object) -> object:
-    if isinstance(value, str):
-        return redact(value)
-    return value
-
-
 class RedactionFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         # One record reaches every handler, each with this filter: redact it once, or the second
@@ -129,17 +123,8 @@ class RedactionFilter(logging.Filter):
 
 
 def _rewrite(record: logging.LogRecord, clean: str) -> None:
-    """Put the redacted message in the record, keeping `args` when redacting them one by one gives the
-    same text: formatters such as uvicorn's access log read the arguments themselves."""
-    args = record.args
-    if isinstance(args, tuple) and args and isinstance(record.msg, str):
-        redacted = tuple(_redact_arg(a) for a in args)
-        try:
-            if record.msg % redacted == clean:
-                record.args = redacted
-                return
-        except Exception:  # a numeric placeholder given a masked string: fall back to the whole message
-            pass
+    # Formatters read the message through getMessage(); uvicorn's access formatter, which reads the
+    # arguments themselves, is served by the access-line path in the filter.
     record.msg = clean
     record.args = ()
 
