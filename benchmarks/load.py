@@ -5,7 +5,8 @@ Each call is what Twilio sends for a demo customer: the call starts, the caller 
 the date of birth, says the postcode, presses 1 for billing, and is queued (verified); then the
 status callback. The client signs every request with the server's TWILIO_AUTH_TOKEN, follows the
 <Gather action> URLs from the TwiML it gets back, and checks the last answer is a verified handoff.
-It speaks HTTP/1.1 over keep-alive connections from one asyncio loop.
+It speaks HTTP/1.1 from one asyncio loop, one keep-alive connection per call (so that with several
+workers the calls spread over them, as calls arriving over time do).
 
 Two measures, per database (SQLite, PostgreSQL) and per number of workers (1, 2):
   saturated   32 callers, no pauses: webhook requests answered per second ("turns/s"), and the ratio
@@ -174,6 +175,9 @@ class Caller:
         if pause:
             await asyncio.sleep(self.rng.uniform(*pause))
         await self.request(tally, "/twilio/voice/status", {**base, "CallStatus": "completed", "CallDuration": "30"})
+        # A call's webhooks share a keep-alive connection; the next call opens its own. Connections opened
+        # all at once would all be accepted by whichever worker woke first.
+        self.connection.close()
 
     async def run(self, tally: Tally, until: float, pause: tuple[float, float] | None, start_within: float) -> None:
         if start_within:
@@ -230,8 +234,12 @@ class Server:
         env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": self.base,
                "FLOWS_DIR": str(ROOT / "flows"), "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{self.port}")}
         if self.kind == "bare":
-            command = [str(BIN / "python"), "-m", "uvicorn", "_bare_app:app", "--app-dir", str(ROOT / "benchmarks"),
-                       "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+            # Served the way `bot serve` serves: the same uvicorn, the same worker set-up.
+            env["PYTHONPATH"] = str(ROOT / "benchmarks")
+            serve = ("import sys, uvicorn; from bot.cli.uvicorn_workers import run_workers; w = int(sys.argv[2]); "
+                     "uvicorn.run('_bare_app:app', host='127.0.0.1', port=int(sys.argv[1]), log_config=None) if w == 1 "
+                     "else run_workers('_bare_app:app', workers=w, host='127.0.0.1', port=int(sys.argv[1]))")
+            command = [str(BIN / "python"), "-c", serve, str(self.port), str(self.workers)]
         else:
             env["DATABASE_URL"] = self.database_url
             command = [str(BIN / "bot"), "serve", "--host", "127.0.0.1", "--port", str(self.port),

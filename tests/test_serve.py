@@ -91,3 +91,38 @@ def test_bot_serve_completes_calls_with_json_logs_and_metrics(customers, tmp_pat
     assert any('"POST /twilio/voice/turn?t=' in line["message"] for line in access)
     for secret in ("1023456781", "03031985", "SW1A"):
         assert secret not in output
+
+
+@pytest.mark.parametrize("config_class, nodelay", [("uvicorn", 0), ("ours", 1)])
+def test_connections_to_several_workers_turn_nagle_off(config_class, nodelay):
+    """uvicorn's own shared socket leaves Nagle on for accepted connections (each response then waits
+    ~40 ms for a delayed ACK); the one `bot serve --workers N` binds does not."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from bot.cli.uvicorn_workers import NoDelayConfig
+
+    cls = uvicorn.Config if config_class == "uvicorn" else NoDelayConfig
+    sock = cls("webhooks.app:create_app", factory=True, workers=2, host="127.0.0.1", port=0).bind_socket()
+    seen: list[int] = []
+
+    async def main():
+        class Protocol(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Protocol, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    assert seen and bool(seen[0]) == bool(nodelay)

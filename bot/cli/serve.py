@@ -57,7 +57,9 @@ def serve(
 
     del application  # each worker builds its own from the same environment
     get_engine(settings.database_url).dispose()
-    uvicorn.run("webhooks.app:create_app", factory=True, workers=workers, host=host, port=port, log_config=None)
+    from bot.cli.uvicorn_workers import run_workers
+
+    run_workers("webhooks.app:create_app", factory=True, workers=workers, host=host, port=port)
 
 
 def _metrics_dir(port: int) -> Path:
