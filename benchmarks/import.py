@@ -2,6 +2,10 @@
 1,000,000 rows, on SQLite and on PostgreSQL, a first import (all new) and the same file again (all
 updates); and the rate of rows that carry a PIN (scrypt, slow by design).
 
+"CPU us/row" is the processor time the import and its workers spent per row (PostgreSQL's own is not
+in it): unlike rows/s it hardly depends on what else the machine is doing; N idle cores clean about
+N / (CPU per row) rows a second.
+
 Each import runs the real command in a process of its own; peak memory is each process's high-water
 mark (VmHWM): "main" is the `bot` process, "worker" the largest process cleaning rows for it ("0":
 the file was small enough to clean in the main process).
@@ -16,6 +20,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -131,6 +136,7 @@ def import_once(path: Path, url: str, flows: Path) -> dict:
     """Runs the import in a process of its own; peak memory is each process's VmHWM (read from /proc while
     it runs: a high-water mark of its own, unlike getrusage's, which a forked child inherits)."""
     env = {**os.environ, "DATABASE_URL": url, "FLOWS_DIR": str(flows)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, cwd=ROOT)
     main_kb, worker_kb = 0, 0
@@ -140,13 +146,15 @@ def import_once(path: Path, url: str, flows: Path) -> dict:
             worker_kb = max(worker_kb, _high_water_kb(child))
         time.sleep(0.1)
     out, err = process.communicate()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import and the workers it waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     lines = out.strip().splitlines()
     if process.returncode != 0 or not lines:
         raise RuntimeError(f"import failed:\n{out}\n{err}")
     result = json.loads(lines[-1])
     if result["code"] not in (0, None):
         raise RuntimeError(f"import rejected rows:\n{err[-2000:]}")
-    return {**result, "main_kb": main_kb, "worker_kb": worker_kb}
+    return {**result, "main_kb": main_kb, "worker_kb": worker_kb, "cpu": cpu}
 
 
 def fresh_database(kind: str, folder: Path):
@@ -189,8 +197,9 @@ def postgres_available() -> bool:
 def report(label: str, rows: int, result: dict) -> None:
     rate = rows / result["seconds"]
     verdict = "meets" if rate >= TARGET_ROWS_PER_SECOND else "below"
-    print(f"  {label:<34} {rows:>9,} rows {result['seconds']:7.1f} s {rate:>9,.0f} rows/s ({verdict} {TARGET_ROWS_PER_SECOND:,})"
-          f"   peak RSS main {result['main_kb'] / 1024:6.0f} MB, worker {result['worker_kb'] / 1024:5.0f} MB", flush=True)
+    print(f"  {label:<38} {rows:>9,} rows {result['seconds']:6.1f} s {rate:>7,.0f} rows/s ({verdict} {TARGET_ROWS_PER_SECOND:,}); "
+          f"CPU {result['cpu'] / rows * 1e6:4.0f} us/row; peak RSS main {result['main_kb'] / 1024:4.0f} MB, "
+          f"worker {result['worker_kb'] / 1024:3.0f} MB", flush=True)
 
 
 def main() -> int:
