@@ -49,6 +49,12 @@ class Settings(BaseSettings):
 
     default_region: str = "GB"
     log_level: str = "INFO"
+    # "text" (a line per record) or "json" (one object per line, with conversation id and masked CallSid).
+    log_format: str = "text"
+    # /metrics (Prometheus) answers a bearer token, or clients from these addresses (comma-separated
+    # IPs or networks); with neither set it answers no one.
+    metrics_token: str | None = None
+    metrics_allow_ips: str | None = None
 
     # Chat channels (SMS, WhatsApp, web): a conversation idle this long is over; the next message starts afresh.
     chat_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -88,8 +94,28 @@ class Settings(BaseSettings):
             raise ValueError("AGENT_DESK_URL must start with http:// or https://")
         return value
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be text or json")
+        return value
+
+    @field_validator("metrics_allow_ips")
+    @classmethod
+    def _allow_ips(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for item in value.split(","):
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"METRICS_ALLOW_IPS: {item.strip()!r} is not an IP address or network") from None
+        return value
+
     @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret",
-                     "twilio_verify_service_sid")
+                     "twilio_verify_service_sid", "metrics_token")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -127,6 +153,8 @@ class Settings(BaseSettings):
         if self.agent_desk_url and (not self.agent_desk_secret or len(self.agent_desk_secret) < 16):
             # An unsigned handoff could be forged by anyone who finds the desk's URL.
             raise ValueError("AGENT_DESK_URL is set: AGENT_DESK_SECRET must be set too, at least 16 characters")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ValueError("METRICS_TOKEN must be at least 16 characters")
         if self.twilio_verify_service_sid:
             sid = self.twilio_verify_service_sid
             if not (sid.startswith("VA") and len(sid) == 34 and sid[2:].isalnum()):
@@ -144,6 +172,13 @@ class Settings(BaseSettings):
     @property
     def proxies(self) -> list[str]:
         return [v.strip() for v in self.forwarded_allow_ips.split(",") if v.strip()]
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The addresses /metrics answers without a token."""
+        if not self.metrics_allow_ips:
+            return []
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in self.metrics_allow_ips.split(",")]
 
     @property
     def verify_configured(self) -> bool:

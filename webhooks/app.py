@@ -20,7 +20,7 @@ from bot.outgoing_texts import TwilioTexts
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
-from webhooks import chat, console, messaging, voice
+from webhooks import chat, console, fallback, messaging, ops, voice
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FastAPI:
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     # No data key, no start: answers would otherwise be stored readable (bot.keys says what to set).
     keys.install(keys.from_settings(settings))
     # Flows are checked before the first call: a broken file stops start-up with file and line.
@@ -68,10 +68,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.include_router(messaging.router)
     app.include_router(chat.router)
     app.include_router(console.router)
-
-    @app.get("/healthz")
-    def healthz() -> dict:
-        return {"status": "ok", "flow_version": app.state.conversations.bundle().version}
+    app.include_router(fallback.router)
+    app.include_router(ops.router)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

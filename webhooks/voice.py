@@ -9,6 +9,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
 from bot.understanding import is_withheld_caller_id
+from webhooks import observe
 from webhooks.security import SettingsDep, TwilioForm
 from webhooks.texts import send_after_reply
 from webhooks.twiml import render_voice
@@ -65,11 +66,14 @@ def apology() -> str:
 def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
     # Any failure below is answered with TwiML, never a 500 that would end the call.
     conversations = request.app.state.conversations
+    observe.turn_started(request, call_sid=inp.session_key)
     try:
         result = conversations.handle(inp, turn=turn, render=_renderer(settings))
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
+        observe.turn_failed(request, "voice")
         return twiml(apology())
+    observe.turn_done(request, "voice", result)
     response = twiml(result.body)
     message = result.reply.text_message if result.reply is not None else None
     response.background = BackgroundTasks()

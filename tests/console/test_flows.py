@@ -29,7 +29,7 @@ def audit_rows(url: str, action: str) -> list[tuple]:
 
 
 def live_version(client) -> str:
-    return client.get("/healthz").json()["flow_version"]
+    return client.get("/readyz").json()["flow_version"]
 
 
 def up_to_postcode(client) -> str:

@@ -48,7 +48,7 @@ def test_try_a_draft_wording_while_live_calls_hear_the_published_one(sam, draft)
 
 
 def test_a_published_version_can_be_tried_too(sam, draft):
-    live = sam.get("/healthz").json()["flow_version"]
+    live = sam.get("/readyz").json()["flow_version"]
     edit(draft, POSTCODE_BEFORE, POSTCODE_AFTER)
     pane = Pane.start(sam, source=live[:6], channel="voice").send(NUMBER + "#", DOB)
     assert POSTCODE_BEFORE in pane.last
