@@ -28,6 +28,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python $(CHROMIUM)
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# `make run` is a development run: without DATA_KEY it makes a local key in .data_key (git-ignored),
+# which seals the demo database's answers. Production is any other start, and needs DATA_KEY.
+db run: export ENVIRONMENT ?= development
+
 db: install
 	$(BIN)/bot db upgrade
 	$(BIN)/bot customers import data/demo_customers.csv
@@ -40,7 +44,8 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) bot.db .pytest_cache
+	@[ ! -f .data_key ] || echo "kept .data_key: it opens what bot.db holds sealed"

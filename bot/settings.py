@@ -1,10 +1,13 @@
 """Settings from the environment (and an optional .env file), validated once at start-up."""
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,6 +16,23 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./bot.db"
     flows_dir: Path = Path("flows")
+
+    # Production unless said otherwise: only `make run` sets development (a local data key is made
+    # for it, see bot.keys). Production refuses to start without DATA_KEY.
+    environment: Literal["production", "development"] = "production"
+    # Seals answers at rest and keys the hashes of caller IDs and addresses (bot.keys); 32+ characters.
+    data_key: SecretStr | None = None
+    # Or a file holding it (a mounted secret); DATA_KEY wins when both are set.
+    data_key_file: Path | None = None
+    # Keys rotated out, comma-separated: what they sealed still opens until `bot data rekey` re-seals it.
+    data_keys_retired: SecretStr | None = None
+    # Conversations, transcripts and chat rows older than this are deleted by `bot data purge`.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    # The API description at /openapi.json; off in normal running.
+    debug: bool = False
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or networks,
+    # comma-separated ("*" trusts any: never on a server reachable directly).
+    forwarded_allow_ips: str = "127.0.0.1"
 
     twilio_auth_token: str | None = None
     # Explicit opt-out only: with no token the server refuses Twilio webhooks unless this is false.
@@ -34,8 +54,14 @@ class Settings(BaseSettings):
     self_service_secret: str | None = None
     self_service_timeout_seconds: float = Field(default=3.0, gt=0, le=8)
 
-    default_region: str = Field(default="GB", min_length=2, max_length=2)
+    default_region: str = "GB"
     log_level: str = "INFO"
+    # "text" (a line per record) or "json" (one object per line, with conversation id and masked CallSid).
+    log_format: str = "text"
+    # /metrics (Prometheus) answers a bearer token, or clients from these addresses (comma-separated
+    # IPs or networks); with neither set it answers no one.
+    metrics_token: str | None = None
+    metrics_allow_ips: str | None = None
 
     # Chat channels (SMS, WhatsApp, web): a conversation idle this long is over; the next message starts afresh.
     chat_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -75,16 +101,57 @@ class Settings(BaseSettings):
             raise ValueError(f"{info.field_name.upper()} must start with http:// or https://")
         return value
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be text or json")
+        return value
+
+    @field_validator("metrics_allow_ips")
+    @classmethod
+    def _allow_ips(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for item in value.split(","):
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"METRICS_ALLOW_IPS: {item.strip()!r} is not an IP address or network") from None
+        return value
+
     @field_validator("twilio_auth_token", "twilio_workflow_sid", "twilio_account_sid", "agent_desk_secret",
-                     "twilio_verify_service_sid", "self_service_secret")
+                     "twilio_verify_service_sid", "self_service_secret", "metrics_token")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
     @field_validator("default_region")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _region(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            hint = " (the United Kingdom is GB)" if value == "UK" else ""
+            raise ValueError(f"{value!r} is not a region phone numbers can be read in{hint}; "
+                             "use an ISO 3166 alpha-2 code such as GB, US, IE or CA")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in (v.strip() for v in value.split(",")):
+            if item and item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("data_key", "data_keys_retired")
+    @classmethod
+    def _empty_secret_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @model_validator(mode="after")
     def _refuse_placeholder_token(self) -> "Settings":
@@ -96,6 +163,8 @@ class Settings(BaseSettings):
         if self.self_service_url and (not self.self_service_secret or len(self.self_service_secret) < 16):
             # The endpoint answers with customer data: it must be able to tell our requests from anyone's.
             raise ValueError("SELF_SERVICE_URL is set: SELF_SERVICE_SECRET must be set too, at least 16 characters")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ValueError("METRICS_TOKEN must be at least 16 characters")
         if self.twilio_verify_service_sid:
             sid = self.twilio_verify_service_sid
             if not (sid.startswith("VA") and len(sid) == 34 and sid[2:].isalnum()):
@@ -104,6 +173,22 @@ class Settings(BaseSettings):
                 # The REST client authenticates with both; a half-configured Verify would fail mid-call.
                 raise ValueError("TWILIO_VERIFY_SERVICE_SID is set: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set too")
         return self
+
+    @property
+    def data_keys_retired_list(self) -> list[str]:
+        raw = self.data_keys_retired.get_secret_value() if self.data_keys_retired is not None else ""
+        return [v.strip() for v in raw.split(",") if v.strip()]
+
+    @property
+    def proxies(self) -> list[str]:
+        return [v.strip() for v in self.forwarded_allow_ips.split(",") if v.strip()]
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The addresses /metrics answers without a token."""
+        if not self.metrics_allow_ips:
+            return []
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in self.metrics_allow_ips.split(",")]
 
     @property
     def verify_configured(self) -> bool:

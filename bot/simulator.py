@@ -41,7 +41,7 @@ def masked_state(state: State) -> dict[str, Any]:
     return data
 
 
-def waiting_for(expect: Expect) -> str:
+def waiting_for(expect: Expect, silence: str = "an empty line") -> str:
     keys = []
     if expect.dtmf:
         details = [f"{expect.num_digits} key{'s' if expect.num_digits > 1 else ''}"] if expect.num_digits else []
@@ -50,7 +50,7 @@ def waiting_for(expect: Expect) -> str:
         keys.append(f"keypad ({', '.join(details)})" if details else "keypad")
     if expect.speech:
         keys.append("speech")
-    return f"waiting for {' or '.join(keys) or 'keypad'}; an empty line is {expect.timeout} s of silence"
+    return f"waiting for {' or '.join(keys) or 'keypad'}; {silence} is {expect.timeout} s of silence"
 
 
 class Simulator:

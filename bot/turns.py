@@ -2,8 +2,13 @@
 rendered reply in one transaction. Channel adapters call this; it knows nothing of HTTP.
 
 Each reply carries a turn number (the adapter puts it in the next request, e.g. the Gather
-action URL). A request whose number is not the current one is a retry or a stale request:
-it gets the stored reply again and changes nothing.
+action URL). A request whose number is not the current one changes nothing: Twilio retrying the
+turn just answered gets the stored reply again; anything else (a stale or replayed request, or any
+request for a call that has ended) gets a hang-up.
+
+On SQLite the turn's transaction holds the database's write lock from its start (bot.store.db);
+on PostgreSQL the conversation row is locked FOR UPDATE and verification decisions take the
+number's advisory lock (bot.verification.lockout).
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
 from bot.engine.context import EventRecord, OneTimeCodes, SelfService, Services
-from bot.engine.io import Input, Reply
+from bot.engine.io import Input, OutgoingText, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.engine.state import State
 from bot.store.conversations import (add_events, close_conversation, create_conversation, find_conversation,
@@ -41,6 +46,8 @@ class TurnResult:
     conversation_id: str
     replayed: bool = False
     extra: Any = None  # what the caller's `after` hook returned
+    # Texts to send once the reply is on its way: a customer told their number locked.
+    texts: tuple[OutgoingText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,17 @@ class TurnRecord:
     state: State
     reply: Reply
     input: Input
+
+
+def lock_notices(services: Services, bundle: FlowBundle) -> tuple[OutgoingText, ...]:
+    """A text to the phone on file for each number this turn locked: the customer hears of it even when
+    someone else did the failing. Unknown numbers, and customers without a phone, get none."""
+    texts = []
+    for number in getattr(services.ledger, "new_locks", ()):
+        record = services.directory.find(number)
+        if record is not None and record.phone:
+            texts.append(OutgoingText(to=record.phone, body=bundle.lockout.notice(number)))
+    return tuple(texts)
 
 
 class Conversations:
@@ -76,7 +94,7 @@ class Conversations:
         return self.flows.get(session, version) if version else self.flows.current(session)
 
     def bundle(self, version: str | None = None) -> FlowBundle:
-        with transaction(self.database_url) as session:
+        with transaction(self.database_url, read_only=True) as session:
             return self.bundle_for(session, version)
 
     def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
@@ -125,24 +143,27 @@ class Conversations:
         `after`: more to record with the turn (a chat transcript), in the same transaction."""
         with transaction(self.database_url) as session:
             conversation = find_conversation(session, key=inp.session_key)
-            if conversation is not None and conversation.last_response is not None and (
-                    inp.kind == "start" or (turn is not None and turn != conversation.turn)):
-                log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
-                return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+            if conversation is not None and conversation.turn > 0:
+                answered = self._answered(conversation, inp, turn, render)
+                if answered is not None:
+                    return answered
             # A conversation finishes on the flow version it started with, whatever is published meanwhile.
             bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
             if conversation is None:
                 conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
                                                    caller=inp.caller, flow_version=bundle.version,
                                                    origin=origin_for(inp.channel, caller=inp.caller,
-                                                                     client_address=client_address))
+                                                                     client_address=client_address,
+                                                                     session_key=inp.session_key))
                 state = start_state(bundle, inp)
                 inp = Input(**{**inp.__dict__, "kind": "start"})
                 before: dict = {}
             else:
                 before = dict(conversation.state or {})
                 state = State.from_dict(conversation.state)
-            reply, events = run_turn(bundle, self.services(session, bundle, conversation, inp.channel), state, inp)
+            services = self.services(session, bundle, conversation, inp.channel)
+            reply, events = run_turn(bundle, services, state, inp)
+            texts = lock_notices(services, bundle)
             body = render(reply, conversation.turn + 1)
             save_turn(session, conversation=conversation, state=state, events=events, response=body)
             if reply.handoff is not None or reply.end:
@@ -153,11 +174,29 @@ class Conversations:
             extra = after(TurnRecord(session, conversation, bundle, before, state, reply, inp)) if after else None
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
-            return TurnResult(body, reply, conversation.id, extra=extra)
+            return TurnResult(body, reply, conversation.id, extra=extra, texts=texts)
+
+    @staticmethod
+    def _answered(conversation: Conversation, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:
+        """A request that is not the conversation's next turn: Twilio retrying the turn just answered gets
+        the stored reply again; anything else (a request captured and replayed, for an earlier turn or a
+        call that has ended) gets a hang-up, changes nothing and reads nothing back. None: a new turn."""
+        retry = (inp.kind == "start" and conversation.turn == 1) or (turn is not None and turn == conversation.turn - 1)
+        # How the handoff just made ended (Twilio's <Dial>/<Enqueue> action): the call goes on if no one took it.
+        handoff_report = inp.kind == "handoff" and conversation.end_reason == "handoff"
+        if ((conversation.status != "closed" or handoff_report) and inp.kind != "start"
+                and (turn is None or turn == conversation.turn)):
+            return None
+        if retry and conversation.last_response is not None:
+            log.info("replaying turn %s of conversation %s", conversation.turn, conversation.id)
+            return TurnResult(conversation.last_response, None, conversation.id, replayed=True)
+        log.warning("refused a stale or replayed request for conversation %s (turn %s, %s)", conversation.id,
+                    conversation.turn, "ended" if conversation.status == "closed" else "in progress")
+        return TurnResult(render(Reply(end=True), conversation.turn), None, conversation.id, replayed=True)
 
     def summary(self, key: str) -> str | None:
         """One sentence for the agent's whisper; the number is given by its last four digits only."""
-        with transaction(self.database_url) as session:
+        with transaction(self.database_url, read_only=True) as session:
             conversation = find_conversation(session, key=key)
             if conversation is None:
                 return None
@@ -180,4 +219,6 @@ class Conversations:
                 conversation.state = state.to_dict()
                 add_events(session, conversation=conversation, events=[record])
                 close_conversation(session, conversation=conversation, reason=status, hung_up_at=state.step)
+            # Nobody is left to retry a turn: the stored reply goes too.
+            conversation.last_response = None
             return True

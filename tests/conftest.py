@@ -24,7 +24,23 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgre
 TABLES = ("callback_requests", "voicemails", "flow_publications", "flow_versions", "events", "conversations", "customers", "failed_attempts", "locks", "verification_decisions",
           "chat_threads", "chat_sessions", "chat_messages", "rate_limit_hits", "desk_deliveries",
           "issued_numbers", "number_status_changes",
-          "console_sessions", "console_users", "console_login_failures", "console_audit", "handoff_outcomes")
+          "console_sessions", "console_users", "console_login_failures", "console_audit",
+          "processed_messages", "handoff_outcomes")
+
+# The data key every test runs with (answers are sealed with it; see bot.keys).
+DATA_KEY = "test-data-key-0123456789abcdefghijklmnop"
+
+
+@pytest.fixture(autouse=True)
+def data_key(monkeypatch):
+    """Every test, and every `bot` command a test runs, has a data key, as production must."""
+    from bot import keys
+
+    monkeypatch.setenv("DATA_KEY", DATA_KEY)
+    previous = keys._installed
+    keys.install(keys.Keyring(DATA_KEY))
+    yield DATA_KEY
+    keys._installed = previous
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +121,7 @@ WORKFLOW_SID = "WW" + "0" * 32
 
 def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(database_url=database_url, twilio_auth_token=TOKEN, public_base_url=BASE_URL, flows_dir=FLOWS,
-                  twilio_workflow_sid=WORKFLOW_SID)
+                  twilio_workflow_sid=WORKFLOW_SID, data_key=DATA_KEY)
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

@@ -42,13 +42,13 @@ def up_to_postcode(call):
 
 
 def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     in_flight = phone().dial()
     in_flight.press("1023456781#")
 
     published = bot_cli("flows", "publish", str(edited_flows))
     assert published.exit_code == 0, published.output
-    after = http.get("/healthz").json()["flow_version"]
+    after = http.get("/readyz").json()["flow_version"]
     assert after != before and after in published.output
 
     # The call that started before finishes on the version it started with.
@@ -62,7 +62,7 @@ def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli
 
     rolled = bot_cli("flows", "rollback")
     assert rolled.exit_code == 0 and before in rolled.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     assert OLD in up_to_postcode(phone().dial())
 
     history = bot_cli("flows", "versions")
@@ -70,13 +70,13 @@ def test_publish_while_a_call_is_in_progress_then_roll_back(phone, http, bot_cli
 
 
 def test_a_flow_that_fails_validation_is_never_published(phone, http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     broken = (edited_flows / "default.yaml").read_text().replace("type: verify", "type: verifyy")
     (edited_flows / "default.yaml").write_text(broken)
     result = bot_cli("flows", "publish", str(edited_flows))
     assert result.exit_code == 1
     assert "default.yaml:" in result.output and "verifyy" in result.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     assert OLD in up_to_postcode(phone().dial())
 
 
@@ -90,15 +90,15 @@ def test_publishing_the_live_version_again_changes_nothing(bot_cli, http):
 
 
 def test_a_change_that_breaks_its_own_conversation_tests_is_not_published(http, bot_cli, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     text = (edited_flows / "default.yaml").read_text()
     (edited_flows / "default.yaml").write_text(text.replace("don't match our records", "do not agree with our files"))
     result = bot_cli("flows", "publish", str(edited_flows))
     assert result.exit_code == 1, result.output
     assert "not published" in result.output and "don't match our records" in result.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
     forced = bot_cli("flows", "publish", str(edited_flows), "--skip-tests")
-    assert forced.exit_code == 0 and http.get("/healthz").json()["flow_version"] != before
+    assert forced.exit_code == 0 and http.get("/readyz").json()["flow_version"] != before
 
 
 # Issue 13, finding 9: versions and files must not drift apart.
@@ -116,16 +116,16 @@ def test_rollback_to_any_earlier_version_and_diff_and_pull(bot_cli, http, edited
     from bot.store import flow_versions
     from bot.store.db import transaction
 
-    first = http.get("/healthz").json()["flow_version"]
+    first = http.get("/readyz").json()["flow_version"]
     assert bot_cli("flows", "publish", str(edited_flows), "--skip-tests").exit_code == 0
-    second = http.get("/healthz").json()["flow_version"]
+    second = http.get("/readyz").json()["flow_version"]
     third_dir = tmp_path / "third"
     shutil.copytree(edited_flows, third_dir)
     (third_dir / "default.yaml").write_text((third_dir / "default.yaml").read_text().replace(NEW, "Postcode, please."))
     assert bot_cli("flows", "publish", str(third_dir), "--skip-tests").exit_code == 0
     rolled = bot_cli("flows", "rollback", first[:6], "--message", "back to the original")
     assert rolled.exit_code == 0, rolled.output
-    assert http.get("/healthz").json()["flow_version"] == first
+    assert http.get("/readyz").json()["flow_version"] == first
     with transaction(customers) as session:
         rows = flow_versions.history(session)
         assert (rows[-1].action, rows[-1].version, rows[-1].message) == ("rollback", first, "back to the original")
@@ -140,17 +140,17 @@ def test_rollback_to_any_earlier_version_and_diff_and_pull(bot_cli, http, edited
 
 
 def test_make_run_does_not_undo_a_rollback(bot_cli, http, edited_flows):
-    before = http.get("/healthz").json()["flow_version"]
+    before = http.get("/readyz").json()["flow_version"]
     assert bot_cli("flows", "publish", str(edited_flows), "--skip-tests").exit_code == 0
     assert bot_cli("flows", "rollback").exit_code == 0
     # What `make run` runs at every start: the folder still holds the rolled-back version.
     again = bot_cli("flows", "publish", str(edited_flows), "--if-new", "--by", "make run")
     assert again.exit_code == 0 and "stays live" in again.output, again.output
-    assert http.get("/healthz").json()["flow_version"] == before
+    assert http.get("/readyz").json()["flow_version"] == before
 
 
 def test_pull_refuses_to_overwrite_unpublished_changes(bot_cli, http, edited_flows):
-    live = http.get("/healthz").json()["flow_version"]
+    live = http.get("/readyz").json()["flow_version"]
     refused = bot_cli("flows", "pull", live, str(edited_flows))
     assert refused.exit_code == 1 and "never published" in refused.output
     assert NEW in (edited_flows / "default.yaml").read_text()
@@ -166,7 +166,7 @@ def test_changing_the_english_greeting_warns_that_the_spanish_is_stale(bot_cli, 
     old = "Welcome to Northwind. I can check your details and put you through to the right team."
     (edited / "default.yaml").write_text(text.replace(old, "Welcome to Northwind Bank. How can we help?"))
     line = next(i for i, l in enumerate((edited / "default.yaml").read_text().splitlines(), 1) if "    say:" in l)
-    live = http.get("/healthz").json()["flow_version"]
+    live = http.get("/readyz").json()["flow_version"]
     result = bot_cli("flows", "check", str(edited))
     assert result.exit_code == 0
     assert (f"flows/default.yaml:{line}: warning: this wording changed since version {live} but its translation "

@@ -287,3 +287,14 @@ def test_a_bot_failure_is_reported_at_the_turn_with_the_traceback_on_request(env
     assert "+ bot: failed with RuntimeError: boom" in short.output and "Traceback" not in short.output
     verbose = runner.invoke(app, ["flows", "test", "-v", str(path)])
     assert "Traceback (most recent call last)" in verbose.output and "bot: Welcome to Northwind" in verbose.output
+
+
+def test_conversation_tests_run_without_a_data_key(env, monkeypatch):
+    """A supervisor's machine has no production key: the tests' throwaway database gets a throwaway key."""
+    from bot import keys
+
+    monkeypatch.delenv("DATA_KEY")
+    monkeypatch.setattr(keys, "_installed", None)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["flows", "test", str(FLOWS / "tests" / "01_genuine_caller_keypad.yaml")])
+    assert result.exit_code == 0, result.output

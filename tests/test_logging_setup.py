@@ -1,11 +1,13 @@
 """The redaction filter: what logs may and may not hold."""
 from __future__ import annotations
 
+import io
+import json
 import logging
 
 import pytest
 
-from bot.logging_setup import RedactionFilter, mask, redact
+from bot.logging_setup import JsonFormatter, RedactionFilter, bind, mask, redact
 
 
 @pytest.mark.parametrize("raw, forbidden, expected_piece", [
@@ -62,3 +64,106 @@ def test_addresses_and_flow_versions_stay_readable():
     line = "Uvicorn running on http://127.0.0.1:8000; published flow version d4876c3e7485"
     assert redact(line) == line
     assert "1023456781" not in redact("version 1023456781")  # all digits: could be a number, so masked
+
+
+def test_process_ids_traceback_lines_and_twilio_error_codes_stay_readable():
+    for line in ("Started server process [123456]", "Waiting for child process [40213]", "worker pid=40213 exited",
+                 '  File "/srv/frontdoor/bot/turns.py", line 1234, in handle',
+                 "fallback URL used for call CA...abcdef (Twilio error 11200)"):
+        assert redact(line) == line
+
+
+def test_a_traceback_keeps_its_line_numbers_but_not_the_data_in_its_message():
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "turn failed", (), None)
+    try:
+        raise ValueError("no customer 1023456781 born 1985-03-03")
+    except ValueError:
+        import sys
+        record.exc_info = sys.exc_info()
+    RedactionFilter().filter(record)
+    assert "1023456781" not in record.exc_text and "1985-03-03" not in record.exc_text
+    lineno = record.exc_info[2].tb_lineno
+    assert f'line {lineno}, in test_a_traceback_keeps' in record.exc_text
+
+
+def access_record(path: str) -> logging.LogRecord:
+    # Exactly what uvicorn's h11 protocol logs for each request.
+    return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                             ("127.0.0.1:50412", "POST", path, "1.1", 200), None)
+
+
+def test_uvicorns_own_access_formatter_still_gets_its_arguments(capsys):
+    from uvicorn.logging import AccessFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    handler.addFilter(RedactionFilter())
+    logger = logging.getLogger("test.access")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.handle(access_record("/twilio/voice/turn?t=3"))
+        logger.handle(access_record("/lookup?number=1023456781"))
+    finally:
+        logger.removeHandler(handler)
+    assert "Logging error" not in capsys.readouterr().err
+    lines = stream.getvalue().splitlines()
+    assert lines == ['127.0.0.1:50412 - "POST /twilio/voice/turn?t=3 HTTP/1.1" 200 OK',
+                     '127.0.0.1:50412 - "POST /lookup?number=******6781 HTTP/1.1" 200 OK']
+
+
+def test_a_message_with_data_is_redacted_whole():
+    # A number formatted with %d cannot hold a mask: the message is rewritten, arguments dropped.
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "customer %d", (1023456781,), None)
+    RedactionFilter().filter(record)
+    assert record.getMessage() == "customer ******6781" and record.args == ()
+    # Data split over two arguments is caught in the whole line (a postcode in two halves).
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "postcode %s %s", ("SW1A", "1AA"), None)
+    RedactionFilter().filter(record)
+    assert record.getMessage() == "postcode [postcode]"
+    # A line with nothing to redact keeps its arguments untouched.
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "turn %s at %s", (3, "dob"), None)
+    RedactionFilter().filter(record)
+    assert record.args == (3, "dob")
+
+
+def test_json_lines_carry_the_conversation_and_a_masked_call_sid():
+    import contextvars
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactionFilter())
+    logger = logging.getLogger("test.json")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    logger.propagate = False
+    sid = "CA0123456789abcdef0123456789abcdef"
+
+    def in_a_request():
+        bind(call_sid=sid)
+        bind(conversation_id="4f3a9c0000000000000000000000beef")
+        logger.info("customer %s born %s", "1023456781", "1985-03-03")
+        try:
+            raise RuntimeError("lookup of 1023456781 failed")
+        except RuntimeError:
+            logger.exception("turn failed")
+
+    try:
+        contextvars.Context().run(in_a_request)
+        contextvars.Context().run(logger.info, "outside any request")
+    finally:
+        logger.removeHandler(handler)
+    first, second, third = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "customer ******6781 born [date]" and first["level"] == "INFO"
+    assert first["conversation_id"] == "4f3a9c0000000000000000000000beef"
+    assert first["call_sid"] == "CA...abcdef" and sid not in stream.getvalue()
+    assert first["logger"] == "test.json" and first["process"] > 0 and first["time"].endswith("+00:00")
+    assert "1023456781" not in second["exception"] and "RuntimeError" in second["exception"]
+    assert "conversation_id" not in third and "call_sid" not in third  # each request has its own context
+
+
+def test_lines_without_digits_or_at_signs_are_left_as_they_are():
+    line = "AGENT_DESK_URL is not set: chat handoffs are kept as dead letters"
+    assert redact(line) is line

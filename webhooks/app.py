@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from bot import keys
 from bot.chat.desk import AgentDesk
 from bot.chat.service import ChatService
 from bot.engine.bundle import FlowBundle
@@ -19,7 +21,7 @@ from bot.self_service import SelfServiceClient
 from bot.settings import Settings, get_settings
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
-from webhooks import chat, console, messaging, voice
+from webhooks import chat, console, fallback, messaging, ops, voice
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,9 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FastAPI:
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    # No data key, no start: answers would otherwise be stored readable (bot.keys says what to set).
+    keys.install(keys.from_settings(settings))
     # Flows are checked before the first call: a broken file stops start-up with file and line.
     # What runs is the published version (FLOWS_DIR is published on the very first start).
     registry = FlowRegistry(region=settings.default_region, workflow_sid=settings.twilio_workflow_sid,
@@ -42,7 +46,12 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     elif not settings.twilio_auth_token:
         log.warning("TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused with 403")
 
-    app = FastAPI(title="Verification front door", version="0.1.0")
+    # No API pages: they would load scripts from a CDN and tell a stranger every route. DEBUG=true
+    # serves the API description alone, at /openapi.json.
+    app = FastAPI(title="Verification front door", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.debug else None)
+    # The client's address is the one a listed proxy saw (X-Forwarded-For), else the connection's own.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
     app.state.flows = registry
@@ -55,14 +64,14 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     if not app.state.desk.configured:
         log.warning("AGENT_DESK_URL is not set: chat handoffs are kept as dead letters in desk_deliveries")
     app.state.texts = texts if texts is not None else TwilioTexts.from_settings(settings)
+    if app.state.texts is None:
+        log.warning("TWILIO_SMS_FROM is not set: customers are not texted when their number locks")
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)
     app.include_router(console.router)
-
-    @app.get("/healthz")
-    def healthz() -> dict:
-        return {"status": "ok", "flow_version": app.state.conversations.bundle().version}
+    app.include_router(fallback.router)
+    app.include_router(ops.router)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -71,8 +80,14 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                             status_code=422)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> PlainTextResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return PlainTextResponse("temporarily unavailable", status_code=503)
+        # Twilio gets TwiML that still reaches a person; the chat widget a JSON error it can show.
+        if request.url.path.startswith("/twilio/voice"):
+            return Response(voice.apology(), media_type="text/xml")
+        if request.url.path.startswith("/twilio/messaging"):
+            return Response(messaging.apology(), media_type="text/xml")
+        return JSONResponse({"detail": "temporarily unavailable; please try again shortly"}, status_code=503,
+                            headers={"Retry-After": "5"})
 
     return app

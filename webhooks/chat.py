@@ -17,6 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from bot.chat.ratelimit import client_bucket, session_bucket
 from bot.chat.render import chat_messages
 from bot.engine.io import Reply
+from webhooks.texts import send_after_reply
+from webhooks import observe
 
 router = APIRouter(prefix="/chat")
 STATIC = Path(__file__).with_name("static")
@@ -75,7 +77,7 @@ async def _read_body(request: Request) -> bytes:
 def _text(body: bytes, max_chars: int) -> str:
     try:
         data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise HTTPException(422, 'expected a JSON body: {"text": "your message"}') from None
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise HTTPException(422, 'expected a JSON body with a "text" string: {"text": "your message"}')
@@ -94,9 +96,11 @@ async def start_session(request: Request, background: BackgroundTasks) -> JSONRe
                                    window_seconds=settings.chat_rate_window_seconds)
     if wait is not None:
         raise _too_many(wait)
+    observe.turn_started(request)
     new, turn = await run_in_threadpool(chat.start_web, render=render_json,
                                         window_seconds=settings.chat_rate_window_seconds,
                                         client_address=_client(request))
+    observe.turn_done(request, "web", turn)
     if turn.delivery_id:
         background.add_task(request.app.state.desk.deliver, turn.delivery_id)
     reply = json.loads(turn.body)
@@ -121,12 +125,17 @@ async def send_message(session_id: str, request: Request, background: Background
     if wait is not None:
         raise _too_many(wait)
     text = _text(body, settings.chat_max_message_chars)
+    if access.ended:
+        raise HTTPException(410, "this chat has ended; start a new chat", headers=NO_STORE)
     if access.expired:
         raise HTTPException(410, f"this chat ended after {settings.chat_idle_minutes} minutes without a message; "
                                  "start a new chat", headers=NO_STORE)
+    observe.turn_started(request)
     turn = await run_in_threadpool(chat.web_message, access, text=text, render=render_json)
+    observe.turn_done(request, "web", turn)
     if turn.delivery_id:
         background.add_task(request.app.state.desk.deliver, turn.delivery_id)
+    send_after_reply(request, turn.texts, background)
     return Response(content=turn.body, media_type="application/json", headers=NO_STORE)
 
 

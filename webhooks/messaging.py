@@ -11,7 +11,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.chat.render import chat_text
 from bot.engine.io import Reply
+from webhooks import observe
 from webhooks.security import TwilioForm
+from webhooks.texts import send_after_reply
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/messaging")
@@ -41,7 +43,7 @@ def _address(form, name: str) -> str:
     return value
 
 
-def _apology() -> str:
+def apology() -> str:
     response = MessagingResponse()
     response.message("Sorry, something went wrong on our side. Please try again in a few minutes.")
     return str(response)
@@ -56,13 +58,17 @@ async def incoming_message(request: Request, form: TwilioForm, background: Backg
     channel = "whatsapp" if customer.lower().startswith("whatsapp:") else "sms"
     message_sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()[:64] or None
     chat = request.app.state.chat
+    observe.turn_started(request)
     try:
         result = chat.message(channel=channel, customer=customer, ours=ours, message_sid=message_sid,
                               text=body.strip(), render=render_messages)
     except Exception:
         # The customer still gets an answer; Twilio would otherwise log an error and send nothing.
         log.exception("%s message failed", channel)
-        return twiml(_apology())
+        observe.turn_failed(request, channel)
+        return twiml(apology())
+    observe.turn_done(request, channel, result)
     if result.delivery_id:
         background.add_task(request.app.state.desk.deliver, result.delivery_id)
+    send_after_reply(request, result.texts, background)
     return twiml(result.body)

@@ -4,19 +4,22 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
 from bot.understanding import is_withheld_caller_id
 from bot.voice_handoffs import VoiceHandoffs
+from webhooks import observe
 from webhooks.security import SettingsDep, TwilioForm
+from webhooks.texts import send_after_reply
 from webhooks.twiml import render_hold, render_voice
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/voice")
 BASE = "/twilio/voice"
+MAX_RECORDING_SECONDS = 24 * 3600
 
 
 def twiml(body: str) -> Response:
@@ -55,7 +58,7 @@ def _input(form, *, kind: str | None = None, at_offer: bool = False) -> Input:
                  at_offer=at_offer)
 
 
-def _apology() -> str:
+def apology() -> str:
     # Something failed on our side: the caller still reaches a person, never a dead line.
     response = VoiceResponse()
     response.say("Sorry, something went wrong on our side. I'll put you through to a colleague.")
@@ -66,24 +69,23 @@ def _apology() -> str:
 def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
     # Any failure below is answered with TwiML, never a 500 that would end the call.
     conversations = request.app.state.conversations
+    observe.turn_started(request, call_sid=inp.session_key)
     try:
         result = conversations.handle(inp, turn=turn, render=_renderer(settings),
                                       after=VoiceHandoffs(conversations).started)
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
-        return twiml(_apology())
+        observe.turn_failed(request, "voice")
+        return twiml(apology())
+    observe.turn_done(request, "voice", result)
     return _respond(request, result)
 
 
 def _respond(request: Request, result) -> Response:
     response = twiml(result.body)
     message = result.reply.text_message if result.reply is not None else None
-    texts = getattr(request.app.state, "texts", None)
-    if message is not None and texts is not None:
-        # Sent after the TwiML is on its way: Twilio's 15-second budget is for the call.
-        response.background = BackgroundTask(texts.send, message)
-    elif message is not None:
-        log.warning("a text message was due but TWILIO_SMS_FROM is not configured")
+    response.background = BackgroundTasks()
+    send_after_reply(request, ([message] if message is not None else []) + list(result.texts), response.background)
     return response
 
 
@@ -121,7 +123,7 @@ QUEUE_RESULTS = {"bridged": "answered", "bridging-in-process": "answered", "redi
                  "error": "failed", "system-error": "failed"}
 
 
-def _seconds(form, name: str) -> int | None:
+def _form_seconds(form, name: str) -> int | None:
     try:
         value = int(str(form.get(name, "")).strip())
     except ValueError:
@@ -133,10 +135,10 @@ def handoff_result(form) -> tuple[str, str, int | None, int | None]:
     """(result, Twilio's own word, seconds waited, seconds talked) from a <Dial> or <Enqueue> action."""
     if form.get("QueueResult") is not None:
         raw = str(form.get("QueueResult"))
-        result, waited, talked = QUEUE_RESULTS.get(raw, "failed"), _seconds(form, "QueueTime"), None
+        result, waited, talked = QUEUE_RESULTS.get(raw, "failed"), _form_seconds(form, "QueueTime"), None
     else:
         raw = str(form.get("DialCallStatus", ""))
-        result, waited, talked = DIAL_RESULTS.get(raw, "failed"), None, _seconds(form, "DialCallDuration")
+        result, waited, talked = DIAL_RESULTS.get(raw, "failed"), None, _form_seconds(form, "DialCallDuration")
     if result not in ("answered", "redirected") and str(form.get("CallStatus", "")) in ("completed", "canceled"):
         result = "abandoned"  # the caller's own leg has ended: they hung up before anyone answered
     return result, raw, waited, talked
@@ -156,10 +158,10 @@ async def handoff_ended(request: Request, form: TwilioForm, settings: SettingsDe
         raise
     except Exception:
         log.exception("handoff callback failed for call %s", _call_sid(form)[-6:])
-        return twiml(_apology())
+        return twiml(apology())
     if outcome is None:
         log.warning("handoff callback for an unknown call %s", _call_sid(form)[-6:])
-        return twiml(_apology())
+        return twiml(apology())
     return _respond(request, outcome)
 
 
@@ -169,8 +171,8 @@ async def hold(request: Request, form: TwilioForm) -> Response:
     they have waited past the department's maximum."""
     handoffs = VoiceHandoffs(request.app.state.conversations)
     try:
-        waiting = await run_in_threadpool(handoffs.hold, _call_sid(form), position=_seconds(form, "QueuePosition"),
-                                          average=_seconds(form, "AvgQueueTime"), waited=_seconds(form, "QueueTime"))
+        waiting = await run_in_threadpool(handoffs.hold, _call_sid(form), position=_form_seconds(form, "QueuePosition"),
+                                          average=_form_seconds(form, "AvgQueueTime"), waited=_form_seconds(form, "QueueTime"))
     except HTTPException:
         raise
     except Exception:
@@ -195,10 +197,7 @@ async def call_status(request: Request, form: TwilioForm) -> Response:
 async def voicemail(request: Request, form: TwilioForm) -> Response:
     """Twilio posts here when a voicemail for a closed department has been recorded."""
     url = str(form.get("RecordingUrl", "")).strip()
-    try:
-        duration = int(str(form.get("RecordingDuration", "")).strip() or 0)
-    except ValueError:
-        duration = None
+    duration = _seconds(form.get("RecordingDuration"))
     conversations = request.app.state.conversations
     if url.startswith("https://"):
         await run_in_threadpool(conversations.record_voicemail, _call_sid(form), recording_url=url[:500],
@@ -206,6 +205,12 @@ async def voicemail(request: Request, form: TwilioForm) -> Response:
     # The goodbye is the flow's wording, in the caller's language and voice.
     goodbye = await run_in_threadpool(conversations.goodbye, _call_sid(form))
     return twiml(render_voice(goodbye, turn=0, base_path=BASE))
+
+
+def _seconds(value) -> int | None:
+    """A recording's length in whole seconds; None for anything a recording cannot last (a day at most)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 6 and int(text) <= MAX_RECORDING_SECONDS else None
 
 
 @router.post("/whisper")

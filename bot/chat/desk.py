@@ -36,6 +36,16 @@ DELIVERY_HEADER = "X-FrontDoor-Delivery"
 MAX_BACKOFF_SECONDS = 300.0
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect comes back as the HTTPError it is, instead of being followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class DeskError(Exception):
     """The desk did not take the delivery; `final` when retrying cannot help (it refused the request)."""
 
@@ -157,11 +167,17 @@ class AgentDesk:
             "User-Agent": "verification-front-door",
         })
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
+            with _OPENER.open(request, timeout=self.timeout_seconds) as response:
                 response.read(1024)
             return None
         except urllib.error.HTTPError as exc:
             exc.close()
+            if 300 <= exc.code < 400:
+                # Following it would turn the POST into a GET without the handoff (301/302/303), or send
+                # the signed handoff somewhere not configured: a misconfiguration, said as such.
+                where = exc.headers.get("Location", "somewhere else") if exc.headers else "somewhere else"
+                return DeskError(f"HTTP {exc.code}: the desk redirected to {where[:80]}; redirects are not followed, "
+                                 "set AGENT_DESK_URL to the address that takes the post", final=True)
             # The desk answered but refused: a retry sends the same body, so only timeouts and 5xx are retried.
             return DeskError(f"HTTP {exc.code}", final=exc.code < 500 and exc.code not in (408, 429))
         except (urllib.error.URLError, OSError, ValueError) as exc:

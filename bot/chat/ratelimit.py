@@ -1,24 +1,26 @@
 """Rate limits kept in the database (a sliding-window log), so they hold across workers without Redis.
 
 Each allowed request is a row; a bucket is over its limit when its rows inside the window reach the
-limit. Old rows of the bucket are deleted as it is checked, so the table stays small.
+limit. Old rows of the bucket are deleted as it is checked, so the table stays small. Counting and
+inserting happen under the bucket's lock (an advisory lock on PostgreSQL; SQLite's transaction holds
+the write lock), so a burst of simultaneous requests lets exactly the limit through.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot import keys
+from bot.store.db import serialise
 from bot.store.models import RateLimitHit
 
 
 def client_bucket(address: str | None) -> str:
-    # Client addresses are personal data: only a hash is stored, and only for the length of a window.
-    digest = hashlib.sha256((address or "unknown").encode("utf-8")).hexdigest()[:32]
-    return f"client:{digest}"
+    # Client addresses are personal data: only a keyed hash is stored, and only for the length of a window.
+    return "client:" + keys.current().digest(address or "unknown", purpose="client-address")
 
 
 def session_bucket(session_id: str) -> str:
@@ -28,6 +30,7 @@ def session_bucket(session_id: str) -> str:
 def take(session: Session, *, bucket: str, limit: int, window_seconds: int, now: dt.datetime) -> int | None:
     """Count one request against `bucket`: None when allowed, else the seconds to wait before retrying."""
     since = now - dt.timedelta(seconds=window_seconds)
+    serialise(session, ("rate-limit", bucket))
     session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.at <= since))
     count, oldest = session.execute(
         select(func.count(), func.min(RateLimitHit.at)).where(RateLimitHit.bucket == bucket, RateLimitHit.at > since)

@@ -9,11 +9,15 @@ from bot.engine.io import Reply
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,!?:;])")
 
 
-def chat_text(reply: Reply) -> str:
+PRIVATE_MASK = "****"
+
+
+def chat_text(reply: Reply, *, for_record: bool = False) -> str:
     """Voice splices read-back digits in as their own segments; in text they should read as one sentence.
 
-    Spaces are tidied; line breaks (a menu's options, one to a line) are kept."""
-    text = " ".join(s.text for s in reply.say if s.kind != "pause")
+    Spaces are tidied; line breaks (a menu's options, one to a line) are kept. `for_record`: the text
+    as a transcript keeps it, with private segments (verification data) masked."""
+    text = " ".join(PRIVATE_MASK if for_record and s.private else s.text for s in reply.say if s.kind != "pause")
     lines = (" ".join(line.split()) for line in text.splitlines())
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", "\n".join(line for line in lines if line))
 

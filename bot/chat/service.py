@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.chat import desk, ratelimit, sessions, threads, transcript
 from bot.chat.desk import AgentDesk
 from bot.chat.render import chat_text
-from bot.engine.io import Input, Reply
-from bot.store.db import transaction
+from bot.engine.io import Input, OutgoingText, Reply
+from bot.store.db import serialise, transaction
 from bot.store.models import Conversation, utcnow
 from bot.turns import TurnRecord, Conversations, Renderer
 
@@ -37,6 +37,7 @@ class ChatTurn:
     reply: Reply | None  # None when a stored reply was sent again
     conversation_id: str | None
     delivery_id: str | None = None  # a handoff waiting to be posted to the agent desk
+    texts: tuple[OutgoingText, ...] = ()  # to send after the reply (a lock notice)
 
 
 class _Limited(Exception):
@@ -63,9 +64,10 @@ class ChatService:
             thread = threads.open_thread(session, channel=channel, customer=customer, ours=ours,
                                          message_sid=message_sid, now=self.clock(), idle_minutes=self.idle_minutes)
         if thread.duplicate:
-            stored = self._stored(thread.conversation_key)
-            if stored is not None:
-                return ChatTurn(stored, None, None)
+            # Twilio may deliver the latest message again when our reply was lost: it gets that reply,
+            # while its conversation is still going. Anything else taken before is answered with nothing.
+            stored = self._stored(thread.conversation_key) if thread.latest else None
+            return ChatTurn(stored if stored is not None else render(Reply(), 0), None, None)
         inp = Input(channel=channel, session_key=thread.conversation_key, kind="start" if thread.new else "text",
                     value=clean(text), caller=customer, called=ours)
         return self.run(inp, render=render, reply_to={"address": customer, "from": ours})
@@ -95,6 +97,8 @@ class ChatService:
         try:
             with transaction(self.database_url) as session:
                 now = self.clock()
+                # Every bucket locked first, in one order: two requests never wait on each other.
+                serialise(session, *sorted(("rate-limit", bucket) for bucket, _ in limits))
                 for bucket, limit in limits:
                     wait = ratelimit.take(session, bucket=bucket, limit=limit, window_seconds=window_seconds, now=now)
                     if wait is not None:
@@ -113,7 +117,7 @@ class ChatService:
         result = self.conversations.handle(inp, turn=None, render=render, client_address=client_address, after=record)
         if result.replayed or result.reply is None:
             return ChatTurn(result.body, None, result.conversation_id)
-        return ChatTurn(result.body, result.reply, result.conversation_id, result.extra)
+        return ChatTurn(result.body, result.reply, result.conversation_id, result.extra, result.texts)
 
     def _record(self, turn: TurnRecord, *, reply_to: dict[str, Any]) -> str | None:
         """The transcript lines of this turn, and the desk delivery when it hands over; the delivery id to post."""
@@ -123,7 +127,7 @@ class ChatService:
         transcript.add(session, conversation_id=conversation.id, sender="customer", text=said,
                        withheld=transcript.asks_for_answer(turn.bundle, turn.before) and bool(said), at=now,
                        kept_out=reply.withhold_input)
-        transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply),
+        transcript.add(session, conversation_id=conversation.id, sender="bot", text=chat_text(reply, for_record=True),
                        withheld=transcript.reads_back_answer(turn.bundle, turn.state.to_dict()), at=now)
         if reply.handoff is None:
             return None
@@ -144,5 +148,6 @@ class ChatService:
         return delivery.id if delivery.status == "pending" else None
 
     def _stored(self, key: str) -> str | None:
-        with transaction(self.database_url) as session:
-            return session.scalar(select(Conversation.last_response).where(Conversation.session_key == key))
+        with transaction(self.database_url, read_only=True) as session:
+            conversation = session.scalar(select(Conversation).where(Conversation.session_key == key))
+            return conversation.last_response if conversation is not None and conversation.status != "closed" else None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.chat.idle import expire_conversation, is_idle
+from bot.store.conversations import find_conversation
 from bot.store.models import ChatSession
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -35,6 +36,8 @@ class Access:
     session_id: str
     conversation_key: str
     expired: bool
+    # The chat is over (handed to a colleague, or ended): its token opens nothing any more.
+    ended: bool = False
 
 
 def create_session(session: Session, *, now: dt.datetime) -> NewSession:
@@ -51,8 +54,8 @@ def authenticate(session: Session, *, session_id: str, token: str | None, now: d
                  idle_minutes: int) -> Access | None:
     """The session if the token is its own, else None: the caller cannot tell an unknown id from a wrong token.
 
-    A valid token on a session idle for too long closes its conversation and comes back `expired`;
-    otherwise the session's idle clock restarts."""
+    A valid token on a session idle for too long closes its conversation and comes back `expired`; on a
+    chat already handed over or ended it comes back `ended`; otherwise the session's idle clock restarts."""
     row = None
     if _SESSION_ID.match(session_id or ""):
         row = session.scalar(select(ChatSession).where(ChatSession.id == session_id).with_for_update())
@@ -60,6 +63,9 @@ def authenticate(session: Session, *, session_id: str, token: str | None, now: d
     given = hash_token(token or "")
     if not hmac.compare_digest(expected, given) or row is None or not token:
         return None
+    conversation = find_conversation(session, key=row.conversation_key)
+    if conversation is not None and conversation.status == "closed" and conversation.end_reason != "expired":
+        return Access(row.id, row.conversation_key, expired=False, ended=True)
     if is_idle(row.last_seen_at, now=now, idle_minutes=idle_minutes):
         expire_conversation(session, key=row.conversation_key)
         return Access(row.id, row.conversation_key, expired=True)

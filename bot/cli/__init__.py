@@ -10,12 +10,13 @@ from bot.cli import desk
 from bot.cli import report
 from bot.cli import audit
 from bot.cli import users
+from bot.cli import data
 from bot.cli.serve import serve
 from bot.cli.simulate import simulate
 
 # Commands that never open the database.
 WITHOUT_DATABASE = {("db", "upgrade"), ("flows", "check"), ("flows", "test"), ("flows", "explain"),
-                    ("numbers", "validate"), ("numbers", "analyze")}
+                    ("numbers", "validate"), ("numbers", "analyze"), ("data", "key")}
 
 
 class _Commands(TyperGroup):
@@ -24,8 +25,12 @@ class _Commands(TyperGroup):
     never an SQL traceback."""
 
     def invoke(self, ctx):
+        from pydantic import ValidationError
         from sqlalchemy.exc import DBAPIError
 
+        from bot import keys
+        from bot.cli.common import settings_problems
+        from bot.settings import get_settings
         from bot.store.migrate import SchemaNotReady, require_schema, schema_problem
 
         given = [*getattr(ctx, "protected_args", getattr(ctx, "_protected_args", [])), *ctx.args]
@@ -33,8 +38,16 @@ class _Commands(TyperGroup):
         needs_database = words and tuple(words) not in WITHOUT_DATABASE and not {"--help", "-h"} & set(given)
         try:
             if needs_database and words[0] in self.commands:
-                require_schema(_database_url())
+                # Configuration first (settings, then the data key), then the schema: fix what the
+                # operator set before what `bot db upgrade` would fix.
+                settings = get_settings()
+                keys.from_settings(settings)
+                require_schema(settings.database_url)
             return super().invoke(ctx)
+        except (ValidationError, keys.DataKeyError) as exc:
+            for line in settings_problems(exc):
+                typer.echo(line, err=True)
+            raise typer.Exit(1)
         except SchemaNotReady as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1)
@@ -64,7 +77,19 @@ app.add_typer(desk.app, name="desk")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    from bot.cli.common import settings_problems
+    from bot.keys import DataKeyError
+
+    try:
+        app(standalone_mode=True)
+    except (ValidationError, DataKeyError) as exc:
+        # A setting that is wrong is the operator's to fix: say which and how, not a traceback.
+        for line in settings_problems(exc):
+            typer.echo(line, err=True)
+        raise SystemExit(1) from None

@@ -44,7 +44,7 @@ def export(
     from bot.verification.audit_export import decisions, write_csv, write_json
 
     write = write_csv if format is Format.csv else write_json
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         rows = decisions(session, since=_utc(since), until=_utc(until))
         if output is None:
             count = write(rows, sys.stdout)

@@ -14,10 +14,40 @@ err = Console(stderr=True)
 
 
 def load_flows(settings: Settings, directory: Path | None = None):
-    from bot.engine.bundle import load_bundle
+    from bot.flow_publishing import load_flows as load
 
-    return load_bundle(directory or settings.flows_dir, region=settings.default_region,
-                       workflow_sid=settings.twilio_workflow_sid, one_time_codes=settings.verify_configured)
+    return load(settings, directory)
+
+
+def settings_problems(exc: Exception) -> list[str]:
+    """A settings error as lines a person can act on: the variable and what is wrong, never a traceback."""
+    from pydantic import ValidationError
+
+    from bot.keys import DataKeyError
+
+    if isinstance(exc, ValidationError):
+        lines = []
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error.get("loc", ())).upper()
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            lines.append(f"configuration error: {name + ': ' if name else ''}{message}")
+        return lines
+    if isinstance(exc, DataKeyError):
+        return [f"configuration error: {exc}"]
+    return []
+
+
+def settings_or_exit() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for line in settings_problems(exc):
+            typer.echo(line, err=True)
+        raise typer.Exit(1) from None
 
 
 def fail_config(exc: ConfigError) -> None:

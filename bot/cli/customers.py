@@ -20,12 +20,15 @@ def import_csv(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
 
     settings = get_settings()
     bundle = bundle_or_exit(settings)
+
+    def rejected(line: int, reason: str) -> None:
+        typer.echo(f"{file}:{line}: rejected: {reason}", err=True)  # as found: a large file is never held in memory
+
     with transaction(settings.database_url) as session:
-        report = import_customers(session, file, schemes=bundle.schemes, region=settings.default_region)
-    for line, reason in report.rejected:
-        typer.echo(f"{file}:{line}: rejected: {reason}", err=True)
-    out.print(f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
-    if report.rejected:
+        report = import_customers(session, file, schemes=bundle.schemes, region=settings.default_region,
+                                  on_reject=rejected)
+    out.print(f"{report.created} created, {report.updated} updated, {report.rejected_count} rejected")
+    if not report.ok:
         raise typer.Exit(1)
 
 

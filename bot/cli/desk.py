@@ -17,7 +17,7 @@ def status() -> None:
     from bot.store.db import transaction
     from bot.store.models import DeskDelivery
 
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         counts = dict(session.execute(select(DeskDelivery.status, func.count()).group_by(DeskDelivery.status)).all())
     for name in ("pending", "delivered", "dead"):
         out.print(f"{name:<10} {counts.get(name, 0)}")

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from bot.cli import flow_tests
-from bot.cli.common import bundle_or_exit, out, print_warnings
+from bot.cli.common import bundle_or_exit, fail_config, out, print_warnings
+from bot.engine.source import ConfigError
 from bot.settings import get_settings
 
 app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
@@ -16,9 +17,7 @@ app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
 @app.command("check")
 def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of flow files (default FLOWS_DIR).")] = None) -> None:
     """Validate the flow files; every problem is printed with file and line. Exit 0 when all is well."""
-    settings = get_settings()
-    bundle = bundle_or_exit(settings, directory)
-    bundle.warnings.extend(_stale(settings, bundle))
+    bundle = _checked(get_settings(), directory)
     print_warnings(bundle)
     out.print(f"flows OK: {bundle.flow.name} version {bundle.version}, {len(bundle.flow.steps)} steps, "
               f"{len(bundle.departments)} departments"
@@ -26,25 +25,14 @@ def check(directory: Annotated[Optional[Path], typer.Argument(help="Folder of fl
               highlight=False)
 
 
-def _stale(settings, bundle) -> list:
-    """Wording changed in English since the live version while its translation did not (needs the
-    database; without one there is nothing to compare with)."""
-    from bot.engine.translations import stale_translations
-    from bot.store import flow_versions
-    from bot.store.db import transaction
-    from bot.store.migrate import schema_problem
+def _checked(settings, directory: Path | None):
+    """The folder checked as `bot flows publish` and the console check it (bot.flow_publishing)."""
+    from bot.flow_publishing import load_checked
 
     try:
-        if schema_problem(settings.database_url) is not None:
-            return []
-        with transaction(settings.database_url) as session:
-            live = flow_versions.current_version(session)
-            files = flow_versions.version_files(session, live) if live else None
-    except Exception:  # a check of the files must not fail for want of a database
-        return []
-    if not files or live == bundle.version:
-        return []
-    return stale_translations(files, bundle.files, since=live)
+        return load_checked(settings, directory)
+    except ConfigError as exc:
+        fail_config(exc)
 
 
 @app.command("explain")
@@ -91,15 +79,14 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
                                                  "(what `make run` uses, so it never undoes a rollback).")] = False) -> None:
     """Validate, run the folder's conversation tests, and make these flow files live on every running
     server without a restart. A flow that fails either is never published; the current version keeps serving."""
+    from bot.flow_publishing import make_live, run_tests
     from bot.flowtests.report import report
-    from bot.flowtests.run import find_tests, run_file
     from bot.store import flow_versions
     from bot.store.db import transaction
 
     settings = get_settings()
     folder = directory or settings.flows_dir
-    bundle = bundle_or_exit(settings, folder)
-    bundle.warnings.extend(_stale(settings, bundle))
+    bundle = _checked(settings, folder)
     print_warnings(bundle)
     if if_new:
         with transaction(settings.database_url) as session:
@@ -110,21 +97,17 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
                       f"{live} is live and stays live. To make {folder} live again: bot flows publish {folder}; "
                       f"to edit the live version: bot flows pull {live} {folder} --force", highlight=False, soft_wrap=True)
             return
-    tests = [] if skip_tests or not (folder / "tests").is_dir() else find_tests(folder / "tests")
-    results = [run_file(path, bundle) for path in tests]
+    results = [] if skip_tests else run_tests(folder, bundle)
     failed = [result for result in results if not result.passed]
     for result in failed:
         for text, _style in report(result, transcript=False):
             typer.echo(text, err=True)
     if failed:
-        typer.echo(f"not published: {len(failed)} of {len(tests)} conversation tests failed "
+        typer.echo(f"not published: {len(failed)} of {len(results)} conversation tests failed "
                    "(fix them, or publish with --skip-tests)", err=True)
         raise typer.Exit(1)
-    summary = None if skip_tests or not tests else flow_versions.TestSummary(len(results), 0)
-    with transaction(settings.database_url) as session:
-        changed = flow_versions.publish(session, version=bundle.version, files=bundle.files, by=by, message=message,
-                                        tests=summary)
-    tested = f" ({len(results)} conversation tests passed)" if summary else ""
+    changed = make_live(settings.database_url, bundle, by=by, message=message, tests=results)
+    tested = f" ({len(results)} conversation tests passed)" if results else ""
     out.print(f"published version {bundle.version}{tested}" if changed else f"version {bundle.version} is already live",
               highlight=False)
 
@@ -155,7 +138,7 @@ def versions() -> None:
     from bot.store import flow_versions
     from bot.store.db import transaction
 
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         rows = flow_versions.history(session)
     if not rows:
         out.print("nothing published yet")

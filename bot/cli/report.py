@@ -77,7 +77,7 @@ def funnel(since: SinceOption = None, until: UntilOption = None, channel: Channe
     from bot.store.db import transaction
 
     period = _period(since, until, channel)
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         report = build(session, period)
     if format is not Format.table:
         _emit([funnel_table(report)], format)
@@ -116,7 +116,7 @@ def variants(since: SinceOption = None, until: UntilOption = None, channel: Chan
     from bot.store.db import transaction
 
     period = _period(since, until, channel)
-    with transaction(get_settings().database_url) as session:
+    with transaction(get_settings().database_url, read_only=True) as session:
         tests = build(session, period, min_per_variant=min_sample)
     if format is not Format.table:
         _emit(list(variants_tables(tests)), format)

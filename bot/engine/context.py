@@ -41,12 +41,27 @@ class Directory(Protocol):
         """Numbers of the customers whose phone on file is exactly `phone` (caller ID), sorted."""
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A verification decision, taken under the number's lock with the lockout and velocity read afresh.
+
+    outcome: "verified"; "failed" (counted; `locks` when this failure locked the number or reached the
+    caller's velocity limit, `reason` saying which); or "refused" (locked or too fast already: nothing
+    is counted and nobody is verified, whatever the answers)."""
+
+    outcome: str
+    reason: str | None = None
+    locks: bool = False
+
+
 class Ledger(Protocol):
     def lock_reason(self, number: str) -> str | None:
-        """Why verification is refused now: "locked" (this number) or "velocity" (this caller); None if not."""
+        """Why verification would be refused now: "locked" (this number) or "velocity" (this caller); None if not.
+        An early answer, to spare a refused caller the questions; `decide` is what counts."""
 
-    def record_failure(self, number: str) -> bool:
-        """Count one failed verification; True when verification is refused after it (see lock_reason)."""
+    def decide(self, number: str, *, passed: bool, recovered: bool = False) -> Decision:
+        """Decide under the number's lock. `passed`: the answers met the policy. `recovered`: the caller
+        proved they hold the phone on file while refused, so a lock or velocity limit does not refuse them."""
 
 
 class AuditLog(Protocol):

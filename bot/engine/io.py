@@ -32,6 +32,9 @@ class Segment:
     # Set only where a reply mixes languages (a language menu): said in this voice and language.
     language: str | None = None
     voice: str | None = None
+    # Verification data the customer may hear but the store must not keep (the last four digits of
+    # the phone on file): chat transcripts record it masked.
+    private: bool = False
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ class State:
     unanswered: dict[str, Any] | None = None
     # Departments already handed to in this call, so an alternative never leads back to one that failed.
     tried: list[str] = field(default_factory=list)
+    # The number whose lock (or velocity refusal) this caller got past with a one-time code to the
+    # phone on file: the questions still decide, but the lock does not refuse them.
+    recovered_for: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

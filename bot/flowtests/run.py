@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import keys
 from bot.chat.render import chat_text
 from bot.customers.importer import import_customers
 from bot.demo import DEMO_CSV
@@ -83,8 +84,18 @@ def run_file(path: Path, bundle: FlowBundle, *, display_name: str | None = None)
         return run_test(test, bundle, workdir=Path(workdir))
 
 
+def _test_keys() -> None:
+    """Conversations are sealed even in a test database. Without a configured data key (a supervisor's
+    machine) a throwaway one serves: the test database is thrown away too."""
+    try:
+        keys.current()
+    except keys.DataKeyError:
+        keys.install(keys.Keyring.generate())
+
+
 def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path) -> FlowTestResult:
     url = f"sqlite:///{workdir / 'flowtest.db'}"
+    _test_keys()
     result = FlowTestResult(test.file, test.name)
     try:
         upgrade(url)

@@ -59,5 +59,7 @@ def compact(text: object) -> str:
     """
     if not isinstance(text, str):
         raise InvalidFormat(f"expected text, got {type(text).__name__}", got=type(text).__name__)
+    if text.isascii() and text.isalnum():
+        return text.upper()  # already compact (a number from a file or a keypad): nothing to fold or drop
     folded = "".join(_to_ascii(char) for char in text)
     return "".join(char for char in clean(folded, _SEPARATORS).upper() if not char.isspace())

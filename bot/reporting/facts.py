@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.reporting.period import Period
+from bot.store.conversations import PRACTICE_PREFIX
 from bot.store.models import Conversation, Event
 
 ANSWERED = frozenset({"matched", "confirmed"})
@@ -74,7 +75,9 @@ class ConversationFacts:
 
 def load_facts(session: Session, period: Period) -> list[ConversationFacts]:
     """The conversations that started in the period (and channel), with their events, oldest first."""
-    where = [Conversation.started_at >= period.since, Conversation.started_at < period.until]
+    # Try-it conversations (a supervisor hearing a draft) are nobody's outcome: never counted.
+    where = [Conversation.started_at >= period.since, Conversation.started_at < period.until,
+             ~Conversation.session_key.startswith(PRACTICE_PREFIX, autoescape=True)]
     if period.channel is not None:
         where.append(Conversation.channel == period.channel)
     facts: dict[str, ConversationFacts] = {}

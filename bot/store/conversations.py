@@ -8,6 +8,10 @@ from bot.engine.context import EventRecord
 from bot.engine.state import State
 from bot.store.models import Conversation, Event, utcnow
 
+# Conversations supervisors hold in the console's Try-it pane (tryit:<user>:<id>): stored like any
+# other, by the same engine, but no report counts them (bot.reporting.facts).
+PRACTICE_PREFIX = "tryit:"
+
 
 def find_conversation(session: Session, *, key: str) -> Conversation | None:
     # FOR UPDATE serialises two workers handed the same call at once (PostgreSQL; SQLite locks the file).
@@ -39,9 +43,18 @@ def add_events(session: Session, *, conversation: Conversation, events: list[Eve
                           detail=record.detail))
 
 
+# What the state may hold of a caller's answers: a reading waiting for a yes/no, the start of a number.
+ANSWER_FIELDS = {"pending": None, "partial": None, "factors": {}}
+
+
 def close_conversation(session: Session, *, conversation: Conversation, reason: str, hung_up_at: str | None) -> None:
+    """The conversation is over: answers leave its state, and only a handoff keeps its reply (for a retry
+    of that last turn while the caller is being put through)."""
     if conversation.status == "closed":
         return
+    conversation.state = {**(conversation.state or {}), **ANSWER_FIELDS}
+    if reason != "handoff":
+        conversation.last_response = None
     conversation.status = "closed"
     conversation.ended_at = utcnow()
     conversation.end_reason = reason

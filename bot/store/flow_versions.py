@@ -139,7 +139,11 @@ def rollback(session: Session, *, to: str | None = None, by: str | None = None, 
 def diff(session: Session, old: str, new: str) -> list[FileDiff]:
     """What changed from version `old` to `new`: a unified diff per file that differs."""
     old, new = resolve(session, old), resolve(session, new)
-    before, after = version_files(session, old) or {}, version_files(session, new) or {}
+    return diff_files(version_files(session, old) or {}, version_files(session, new) or {}, old=old, new=new)
+
+
+def diff_files(before: dict[str, str], after: dict[str, str], *, old: str, new: str) -> list[FileDiff]:
+    """A unified diff per file that differs between two sets of flow files (e.g. a version and a draft)."""
     found = []
     for name in sorted(set(before) | set(after)):
         if before.get(name) == after.get(name):

@@ -1,7 +1,10 @@
-"""Tables. Nothing here holds a caller's raw answers: verification results are stored as booleans."""
+"""Tables. Nothing here holds a caller's answers readable: verification results are booleans, and the
+conversation state (a reading waiting for a yes/no), the stored reply (which may read one back) and
+PIN hashes are sealed with the data key (`Sealed`, bot.keys) before they reach the database."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -32,6 +35,55 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
 
 
+class Sealed(TypeDecorator):
+    """Text sealed with the process's data key (AES-GCM, bound to `purpose`) on the way in, opened on the
+    way out. A clear value stored before sealing existed is read as it is, and sealed when next written
+    (or by `bot data rekey`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str):
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value, dialect):
+        from bot import keys
+
+        return None if value is None else keys.current().seal(self.encode(value), purpose=self.purpose)
+
+    def process_result_value(self, value, dialect):
+        from bot import keys
+
+        if value is None:
+            return None
+        if isinstance(value, str) and keys.is_sealed(value):
+            return self.decode(keys.current().open(value, purpose=self.purpose))
+        return self.legacy(value)
+
+    def encode(self, value) -> str:
+        return value
+
+    def decode(self, text: str):
+        return text
+
+    def legacy(self, value):
+        return value
+
+
+class SealedJSON(Sealed):
+    cache_ok = True
+
+    def encode(self, value) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+    def decode(self, text: str):
+        return json.loads(text)
+
+    def legacy(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict: JSON, list: JSON}
 
@@ -53,8 +105,9 @@ class Customer(Base):
     # The digits a keypad caller presses for the number (MB1234567O -> 6212345676): letters
     # typed on 2-9 are looked up here, since only the directory knows which spelling exists.
     keypad_form: Mapped[str | None] = mapped_column(String(40), index=True)
-    # The PIN as a slow salted hash (scrypt$N$r$p$salt$hash); the PIN itself is never stored.
-    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    # The PIN as a slow salted hash (scrypt$N$r$p$salt$hash), sealed with the data key (a pepper: a
+    # stolen table alone cannot be searched through the 10^4 to 10^8 PINs); the PIN is never stored.
+    pin_hash: Mapped[str | None] = mapped_column(Sealed("customers.pin_hash"))
 
 
 class Conversation(Base):
@@ -69,10 +122,11 @@ class Conversation(Base):
     flow_version: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
     step: Mapped[str | None] = mapped_column(String(80))
-    state: Mapped[dict] = mapped_column(default=dict)
+    # Sealed: a reading waiting for the caller's yes/no is an answer.
+    state: Mapped[dict] = mapped_column(SealedJSON("conversations.state"), default=dict)
     turn: Mapped[int] = mapped_column(Integer, default=0)
-    # The last reply, rendered, so a retried webhook gets exactly the same answer.
-    last_response: Mapped[str | None] = mapped_column(Text)
+    # The last reply, rendered, so a retried webhook gets exactly the same answer; sealed, as it may read one back.
+    last_response: Mapped[str | None] = mapped_column(Sealed("conversations.last_response"))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column()
@@ -162,6 +216,18 @@ class ChatThread(Base):
     # Twilio may deliver the same message twice: the second gets the stored reply, not a second turn.
     last_message_sid: Mapped[str | None] = mapped_column(String(64))
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedMessage(Base):
+    """Every SMS or WhatsApp message taken, by its MessageSid (unique): a message sent again, by Twilio
+    or by someone replaying a captured request, is never processed twice."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (Index("ix_processed_messages_at", "at"),)
+
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ChatSession(Base):

@@ -86,8 +86,8 @@ def read_postcode(text: str, *, countries: Sequence[str] = ("GB", "US", "CA")) -
     return Postcode(country, _format(country, compact), flagged or repaired or len(found) > 1)
 
 
-def _compact_on_file(value: str) -> Postcode | None:
-    """A stored postcode, typed by staff: same rules, but never spoken words."""
+def typed_postcode(value: str) -> Postcode | None:
+    """A postcode typed by staff (on file, or in a customer file): same rules, but never spoken words."""
     compact = re.sub(r"[\s-]", "", value.upper()) if isinstance(value, str) else ""
     for country, pattern in _PATTERNS.items():
         if pattern.fullmatch(compact):
@@ -98,7 +98,7 @@ def _compact_on_file(value: str) -> Postcode | None:
 def postcodes_match(given: str, on_file: str) -> bool:
     """Whether what the caller said is the postcode on file (US: first five digits)."""
     heard = read_postcode(given) if isinstance(given, str) else None
-    stored = _compact_on_file(on_file) or (read_postcode(on_file) if isinstance(on_file, str) else None)
+    stored = typed_postcode(on_file) or (read_postcode(on_file) if isinstance(on_file, str) else None)
     if heard is None or stored is None or heard.country != stored.country:
         return False
     a, b = heard.value, stored.value

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.store.models import VerificationDecision, utcnow
 
 
@@ -28,6 +29,7 @@ class SqlAuditLog:
             at=self.clock(), channel=self.channel, conversation_id=self.conversation_id,
             session_key=self.session_key, customer_number=customer_number, factors_asked=list(factors_asked),
             factors_passed=list(factors_passed), result=result, reason=reason, flow_version=self.flow_version))
+        metrics.record_verification(result)
 
 
 def record_unlock(session: Session, number: str, *, by: str, reason: str,

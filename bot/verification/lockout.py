@@ -1,29 +1,30 @@
-"""Failed verifications counted per customer number across calls and channels, and the lock they
-cause; and per origin (caller ID, client address) for velocity limits.
+"""Failed verifications counted per customer number across calls and channels, the lock they cause,
+and velocity limits per origin (caller ID, client address); and the decision that reads them.
 
-Each failure is its own inserted row, and failures on one number are serialised (a transaction-
-scoped advisory lock on PostgreSQL; SQLite has one writer at a time), so concurrent failures are
-each counted exactly once and exactly one of them creates the lock row. A number is locked while
-the failures in the window since its last unlock reach the threshold; unknown numbers are counted
-the same way, so a lock says nothing about whether a number exists.
+Every decision is taken under the number's lock and then the origin's (transaction-scoped advisory
+locks on PostgreSQL, always in that order; on SQLite a turn's transaction holds the database's one
+write lock from its start, see bot.store.db), and re-reads the failures at that moment. So however
+many sessions wait at the questions on one number, at once or one after another, through one server
+or several, exactly `threshold` failures count, exactly one of them writes the lock row, and nobody is
+verified once the number is locked. A number is locked while the failures in the window since its
+last unlock reach the threshold; unknown numbers are counted the same way, so a lock says nothing
+about whether a number exists.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.engine.context import Decision
+from bot.store.db import serialise
 from bot.store.models import FailedAttempt, Lock, utcnow
 from bot.verification.audit import record_unlock
 from bot.verification.policy import Lockout
 from bot.verification.policy_file import Limit, Velocity
-
-
-def _advisory_key(number: str) -> int:
-    return int.from_bytes(hashlib.sha256(b"failed-attempts:" + number.encode("utf-8")).digest()[:8], "big", signed=True)
+from bot.verification.velocity import WITHHELD_PREFIX, is_withheld_origin
 
 
 class SqlLedger:
@@ -37,6 +38,8 @@ class SqlLedger:
         self.clock = clock
         self.origin = origin
         self.velocity = velocity or Velocity()
+        # Numbers this ledger locked (the failure that reached the threshold): their customers are told.
+        self.new_locks: list[str] = []
 
     def failures(self, number: str) -> int:
         now = self.clock()
@@ -54,27 +57,47 @@ class SqlLedger:
             return None
         return self.velocity.client_address if self.origin.startswith("client:") else self.velocity.caller_id
 
+    def _count_since(self, where, minutes: float) -> int:
+        since = self.clock() - dt.timedelta(minutes=minutes)
+        return self.session.scalar(select(func.count()).select_from(FailedAttempt)
+                                   .where(where, FailedAttempt.at > since)) or 0
+
     def too_fast(self) -> bool:
-        """This origin's failures in its window, across every number it tried, reached the limit."""
+        """This origin's failures in its window, across every number it tried, reached the limit; for a
+        withheld caller ID (an origin per call), the failures of all withheld callers together reached theirs."""
         limit = self._limit()
         if limit is None:
             return False
-        since = self.clock() - dt.timedelta(minutes=limit.window_minutes)
-        count = self.session.scalar(
-            select(func.count()).select_from(FailedAttempt)
-            .where(FailedAttempt.origin == self.origin, FailedAttempt.at > since)) or 0
-        return count >= limit.threshold
+        if self._count_since(FailedAttempt.origin == self.origin, limit.window_minutes) >= limit.threshold:
+            return True
+        if is_withheld_origin(self.origin):
+            pooled = self.velocity.withheld
+            return self._count_since(FailedAttempt.origin.startswith(WITHHELD_PREFIX, autoescape=True),
+                                     pooled.window_minutes) >= pooled.threshold
+        return False
 
     def lock_reason(self, number: str) -> str | None:
         if self.failures(number) >= self.lockout.threshold:
             return "locked"
         return "velocity" if self.too_fast() else None
 
-    def record_failure(self, number: str) -> bool:
-        """Count one failure; True when verification is refused after it (number locked or origin too fast)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            # Until this transaction ends, other failures on the number wait here: each sees the ones before.
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(number)})
+    def _serialise(self, number: str) -> None:
+        names = [("failed-attempts", number)]
+        if self.origin is not None:
+            names.append(("origin", self.origin))
+            if is_withheld_origin(self.origin):
+                names.append(("origin", WITHHELD_PREFIX))
+        serialise(self.session, *names)
+
+    def decide(self, number: str, *, passed: bool, recovered: bool = False) -> Decision:
+        # Until this transaction ends, every other decision on this number (and from this origin)
+        # waits here, and then sees this one.
+        self._serialise(number)
+        refused = None if recovered else self.lock_reason(number)
+        if refused is not None:
+            return Decision("refused", refused)
+        if passed:
+            return Decision("verified")
         self.session.add(FailedAttempt(customer_number=number, channel=self.channel, origin=self.origin,
                                        conversation_id=self.conversation_id, at=self.clock()))
         self.session.flush()
@@ -82,12 +105,18 @@ class SqlLedger:
         if count == self.lockout.threshold:
             # The lock row is the record an agent sees and clears; the count alone decides.
             self.session.add(Lock(customer_number=number, locked_at=self.clock()))
-        return count >= self.lockout.threshold or self.too_fast()
+            self.new_locks.append(number)
+        if count >= self.lockout.threshold:
+            return Decision("failed", "locked", locks=True)
+        if self.too_fast():
+            return Decision("failed", "velocity", locks=True)
+        return Decision("failed")
 
 
 def unlock(session: Session, number: str, *, by: str, reason: str, clock: Callable[[], dt.datetime] = utcnow) -> int:
     """Clear a lock, with an audit record; failures before now stop counting. Returns how many open locks were closed."""
     now = clock()
+    serialise(session, ("failed-attempts", number))
     result = session.execute(
         update(Lock).where(Lock.customer_number == number, Lock.unlocked_at.is_(None))
         .values(unlocked_at=now, unlocked_by=by, unlock_reason=reason))

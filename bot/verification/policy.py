@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
+DEFAULT_NOTICE = ("Someone failed our security questions for your account ending {last_four} several times, so we "
+                  "have paused phone and chat checks on it for {hours} hours. If that was you, please call us. If it "
+                  "wasn't, nobody has got into your account: please call us on the number on your card.")
 RULE_HELP = "expected `all_of: [...]`, `any_of: [...]`, or `at_least: N` with `of: [...]`"
 
 
@@ -60,6 +63,13 @@ class Policy:
 class Lockout:
     threshold: int = 3
     window_hours: float = 24
+    # Texted to the phone on file when the number locks (the customer may not be the one failing).
+    # {last_four}: the customer number's last four characters; {hours}: the window.
+    notify: str = DEFAULT_NOTICE
+
+    def notice(self, number: str) -> str:
+        hours = f"{self.window_hours:g}"
+        return self.notify.replace("{last_four}", number[-4:]).replace("{hours}", hours)
 
 
 def parse_rule(data: Any, known_factors: set[str], path: tuple = ()) -> tuple[Rule | None, list[tuple[tuple, str]]]:

@@ -23,8 +23,14 @@ class Limit:
 class Velocity:
     """Failed verifications allowed from one source across conversations, whatever numbers it tries."""
 
-    caller_id: Limit = Limit(10, 60)  # voice, SMS, WhatsApp: per caller ID (withheld IDs share one)
+    caller_id: Limit = Limit(10, 60)  # voice, SMS, WhatsApp: per caller ID (a withheld one: per call)
     client_address: Limit = Limit(10, 60)  # web chat: per client address (stored hashed)
+    withheld: Limit = Limit(25, 60)  # every withheld caller ID together: anonymous guessing stays bounded
+
+
+VELOCITY_KEYS = ("caller_id", "client_address", "withheld")
+# Four SMS segments: a notice should say what happened and what to do, no more.
+MAX_NOTICE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -83,22 +89,30 @@ def _lockout(data: Any, problems: Problems) -> Lockout:
     if not _number(window, 0, 24 * 365) or window == 0:
         problems.append((("lockout", "window_hours"), f"expected hours from 1 to 8760, got {window!r}"))
         ok = False
+    notify = data.get("notify", Lockout.notify)
+    if not isinstance(notify, str) or not notify.strip() or len(notify) > MAX_NOTICE_CHARS:
+        problems.append((("lockout", "notify"), f"expected the text message to send, at most {MAX_NOTICE_CHARS} characters"))
+        ok = False
+    elif "{last_four}" not in notify:
+        problems.append((("lockout", "notify"), "say which account: the text needs {last_four}"))
+        ok = False
     for key in data:
-        if key not in ("threshold", "window_hours"):
-            problems.append((("lockout", key), f"unknown field {key!r}; expected threshold, window_hours"))
-    return Lockout(threshold, window) if ok else Lockout()
+        if key not in ("threshold", "window_hours", "notify"):
+            problems.append((("lockout", key), f"unknown field {key!r}; expected threshold, window_hours, notify"))
+    return Lockout(threshold, window, " ".join(notify.split())) if ok else Lockout()
 
 
 def _velocity(data: Any, problems: Problems) -> Velocity:
     data = data or {}
     if not isinstance(data, Mapping):
-        problems.append((("velocity",), "expected caller_id and client_address, each {threshold: N, window_minutes: M}"))
+        problems.append((("velocity",), "expected caller_id, client_address and withheld, each {threshold: N, window_minutes: M}"))
         return Velocity()
     limits = {}
     for key in data:
-        if key not in ("caller_id", "client_address"):
-            problems.append((("velocity", key), f"unknown field {key!r}; expected caller_id, client_address"))
-    for key, default in (("caller_id", Velocity.caller_id), ("client_address", Velocity.client_address)):
+        if key not in VELOCITY_KEYS:
+            problems.append((("velocity", key), f"unknown field {key!r}; expected {', '.join(VELOCITY_KEYS)}"))
+    for key in VELOCITY_KEYS:
+        default = getattr(Velocity, key)
         spec = data.get(key)
         if spec is None:
             limits[key] = default
@@ -113,7 +127,7 @@ def _velocity(data: Any, problems: Problems) -> Velocity:
             problems.append((("velocity", key, "window_minutes"), f"expected minutes from 1 to 10080, got {window!r}"))
         else:
             limits[key] = Limit(threshold, window)
-    return Velocity(**limits) if len(limits) == 2 else Velocity()
+    return Velocity(**limits) if len(limits) == len(VELOCITY_KEYS) else Velocity()
 
 
 def _requirements(data: Any, problems: Problems) -> dict[str, tuple[str, ...]]:

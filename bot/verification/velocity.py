@@ -1,25 +1,32 @@
 """Where failed verifications come from, for velocity limits: a caller ID (voice, SMS, WhatsApp)
-or a client address (web chat). Only a hash is stored: the origin is for counting, not for reading.
+or a client address (web chat). Only a keyed hash is stored (HMAC under the data key, bot.keys): the
+origin is for counting, not for reading, and without the key a leaked table cannot be matched against
+a list of phone numbers.
 
-Withheld caller IDs all share one origin: a flood of anonymous failures slows anonymous callers
-down (they still reach a colleague, unverified), never the callers who show their number.
+A withheld caller ID says nothing about who is calling, so it is not one origin shared by every
+withheld caller (one attacker's failures would then turn away every honest caller who withholds
+their number): each withheld call is an origin of its own, and the failures of all withheld callers
+together have a separate, larger limit (`velocity.withheld` in policy.yaml) that keeps anonymous
+guessing across many numbers bounded.
 """
 from __future__ import annotations
 
-import hashlib
-
 import phonenumbers
 
+from bot import keys
 from bot.understanding import is_withheld_caller_id
+
+WITHHELD_PREFIX = "withheld:"
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+    return keys.current().digest(value, purpose="origin")
 
 
-def caller_origin(caller: str | None) -> str:
+def caller_origin(caller: str | None, *, session_key: str | None = None) -> str:
+    """A caller ID's origin; a withheld one is the origin of this conversation alone (`session_key`)."""
     if is_withheld_caller_id(caller):
-        return "caller:" + _digest("withheld")
+        return WITHHELD_PREFIX + _digest("withheld:" + (session_key or ""))
     caller = caller.strip().removeprefix("whatsapp:")
     try:
         caller = phonenumbers.format_number(phonenumbers.parse(caller, None), phonenumbers.PhoneNumberFormat.E164)
@@ -32,6 +39,11 @@ def client_origin(address: str | None) -> str:
     return "client:" + _digest(address or "unknown")
 
 
-def origin_for(channel: str, *, caller: str | None, client_address: str | None = None) -> str:
+def is_withheld_origin(origin: str | None) -> bool:
+    return bool(origin) and origin.startswith(WITHHELD_PREFIX)
+
+
+def origin_for(channel: str, *, caller: str | None, client_address: str | None = None,
+               session_key: str | None = None) -> str:
     """One caller ID counts the same on a call and in an SMS; a web chat counts by its address."""
-    return client_origin(client_address) if channel == "web" else caller_origin(caller)
+    return client_origin(client_address) if channel == "web" else caller_origin(caller, session_key=session_key)

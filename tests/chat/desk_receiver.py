@@ -28,6 +28,8 @@ class DeskReceiver:
     # Status codes to answer with, in order; after the list runs out every post gets 200 (if signed).
     plan: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    # Requests that were not POSTs (a client that followed a redirect turns the POST into a GET).
+    others: list[str] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -46,6 +48,14 @@ class DeskReceiver:
                 receiver.received.append(Received(self.headers, body, signed))  # case-insensitive
                 status = receiver.plan.pop(0) if receiver.plan else (200 if signed else 401)
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/moved-handoffs")  # a desk that moved, or a login page
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):  # noqa: N802 - answers 200, as a login page or a moved endpoint would
+                receiver.others.append(f"GET {self.path}")
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

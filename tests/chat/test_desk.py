@@ -131,3 +131,15 @@ def test_backoff_is_capped():
     agent = AgentDesk("sqlite://", url=None, secret=None, backoff_seconds=10)
     assert [agent.backoff(n) for n in (1, 2, 3)] == [10, 20, 40]
     assert agent.backoff(30) == desk.MAX_BACKOFF_SECONDS
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_a_failed_delivery_with_a_clear_error_never_followed(sqlite_url, receiver, status):
+    receiver.plan = [status]
+    delivery_id = queued(sqlite_url)
+    assert make_desk(sqlite_url, receiver.url).deliver(delivery_id) == "dead"
+    assert len(receiver.received) == 1 and receiver.others == []  # the POST was not turned into a GET
+    delivery = row(sqlite_url, delivery_id)
+    assert delivery.status == "dead" and delivery.attempts == 1
+    assert delivery.last_error == (f"HTTP {status}: the desk redirected to /moved-handoffs; redirects are not "
+                                   "followed, set AGENT_DESK_URL to the address that takes the post")

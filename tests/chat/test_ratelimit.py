@@ -46,3 +46,48 @@ def test_prune_removes_every_buckets_expired_hits(database_url):
     with transaction(database_url) as session:
         assert prune(session, now=T0 + dt.timedelta(seconds=60), window_seconds=60) == 1
         assert session.scalars(select(RateLimitHit.bucket)).all() == ["live-session"]
+
+
+def test_client_addresses_are_keyed_hashes():
+    import hashlib
+
+    from bot import keys
+
+    bucket = client_bucket("203.0.113.9")
+    # Not a plain hash anyone could recompute from a list of addresses, and another key gives another one.
+    assert hashlib.sha256(b"203.0.113.9").hexdigest()[:32] not in bucket
+    keys.install(keys.Keyring("another-data-key-0123456789abcdefghijk"))
+    assert client_bucket("203.0.113.9") != bucket
+
+
+def test_thirty_simultaneous_requests_against_a_limit_of_five_let_exactly_five_through(database_url):
+    import threading
+
+    from bot.chat.desk import AgentDesk
+    from bot.chat.service import ChatService
+    from bot.turns import Conversations
+
+    service = ChatService(Conversations(database_url, None), AgentDesk(database_url, url=None, secret=None),
+                          idle_minutes=15, clock=lambda: T0)
+    start = threading.Barrier(30)
+    waits: list = []
+    errors: list = []
+
+    def request():
+        try:
+            start.wait(timeout=30)
+            waits.append(service.throttle([("client:burst", 100), ("session:burst", 5)], window_seconds=60))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert waits.count(None) == 5 and len(waits) == 30
+    with transaction(database_url) as session:
+        counted = dict(session.execute(select(RateLimitHit.bucket, func.count()).group_by(RateLimitHit.bucket)).all())
+    # A refused request counts against no bucket: its hits roll back together.
+    assert counted == {"session:burst": 5, "client:burst": 5}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event, select, text
 
 from bot.chat.threads import open_thread
 from bot.store.db import transaction
@@ -29,7 +30,17 @@ def test_a_pair_keeps_its_key_until_it_has_a_conversation_that_went_idle(databas
     assert other.conversation_key != first.conversation_key
 
 
-def test_a_pair_created_by_another_worker_meanwhile_is_reused(database_url):
+@pytest.fixture
+def postgres_url(postgres_server_url):
+    with transaction(postgres_server_url) as session:
+        session.execute(text("TRUNCATE chat_threads, processed_messages RESTART IDENTITY"))
+    return postgres_server_url
+
+
+# On SQLite this cannot happen: a transaction holds the database's write lock from its start.
+@pytest.mark.postgres
+def test_a_pair_created_by_another_worker_meanwhile_is_reused(postgres_url):
+    database_url = postgres_url
     with transaction(database_url) as session:
         raced: list[bool] = []
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from bot.console import users
 from bot.store.db import transaction
-from tests.conftest import BASE_URL, make_settings
+from tests.conftest import BASE_URL, FLOWS, make_settings
 from tests.console.html import hidden
 from tests.reporting.conftest import ab_seeded, seeded  # noqa: F401 - fixtures shared with the reporting tests
 
@@ -74,3 +74,56 @@ def supervisor(console):
 
 def csrf(client: TestClient, path: str = "/console/overview") -> str:
     return hidden(client.get(path).text, "csrf_token")
+
+
+# --- Flows and Try it: a copy of flows/ as FLOWS_DIR, live from the first start ---
+
+POSTCODE_BEFORE = "And please say your postcode, or key in your five-digit ZIP code."
+POSTCODE_AFTER = "Last question: what is your postcode?"
+# The shipped conversation tests, as publishing reports them ("16 passed").
+SHIPPED_TESTS = len(list((FLOWS / "tests").glob("*.yaml")))
+FAIL_WORDING = ("don't match our records", "do not agree with our files")  # breaks the shipped conversation tests
+
+
+def edit(folder, old: str, new: str, name: str = "default.yaml") -> None:
+    path = folder / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new))
+
+
+@pytest.fixture
+def draft(tmp_path):
+    """FLOWS_DIR on the server: a copy of the shipped flows a supervisor edits."""
+    import shutil
+
+    from tests.conftest import FLOWS
+
+    copy = tmp_path / "draft-flows"
+    shutil.copytree(FLOWS, copy)
+    return copy
+
+
+@pytest.fixture
+def flows_console(customers, draft):
+    """A console whose FLOWS_DIR is `draft` (published on this first start), with the two accounts."""
+    add_accounts(customers)
+    app = console_app(customers, flows_dir=draft)
+    with TestClient(app, base_url=BASE_URL) as client:
+        client.app_state = app.state
+        client.database_url = customers
+        yield client
+
+
+@pytest.fixture
+def sam(flows_console):
+    assert sign_in(flows_console, "sam").status_code == 303
+    return flows_console
+
+
+def live_call(client):
+    """A phone calling the console's own app, as Twilio does."""
+    from tests.conftest import TOKEN
+    from tests.twilio_phone import TwilioPhone
+
+    return TwilioPhone(client, token=TOKEN, base_url=BASE_URL).dial()

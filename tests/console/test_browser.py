@@ -2,9 +2,6 @@
 uvicorn on 127.0.0.1, on the seeded database; screenshots go to test-artifacts/."""
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 
 from bot.customers.importer import import_customers
@@ -12,17 +9,16 @@ from bot.store.db import transaction
 from bot.verification.lockout import SqlLedger
 from bot.verification.policy import Lockout
 from tests import conftest
-from tests.console.conftest import NOW, PASSWORDS, add_accounts, console_app
+from tests.console.browser import browser, page, served, shot, sign_in_with_the_keyboard  # noqa: F401 - fixtures
+from tests.console.conftest import NOW, add_accounts, console_app
 from tests.reporting import seed as seeding
-from tests.webhooks.test_chat_widget import ARGS, ARTIFACTS, CHROMIUM, free_port
+from tests.webhooks.test_chat_widget import free_port
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def server(sqlite_url, bundle, tmp_path):
-    import uvicorn
-
     with transaction(sqlite_url) as session:
         assert import_customers(session, conftest.DEMO_CSV, schemes=bundle.schemes, region="GB").ok
     seeding.seed(sqlite_url, tmp_path)
@@ -30,65 +26,10 @@ def server(sqlite_url, bundle, tmp_path):
     with transaction(sqlite_url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
         for _ in range(3):
-            ledger.record_failure("2076543213")
+            ledger.decide("2076543213", passed=False)
     port = free_port()
-    app = console_app(sqlite_url, public_base_url=f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # A stylesheet or image the CSP blocked, or a missing file, shows up here.
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
-    yield page
-    assert errors == [], errors
-
-
-def sign_in_with_the_keyboard(page, server: str, username: str, path: str = "/console/overview") -> None:
-    from playwright.sync_api import expect
-
-    page.goto(server + path)
-    expect(page).to_have_url(f"{server}/console/login?next={path.replace('/', '%2F')}")
-    expect(page.get_by_label("Username")).to_be_focused()
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Password")).to_be_focused()
-    page.keyboard.type(PASSWORDS[username])
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(server + path)
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True, animations="disabled")
-    assert path.stat().st_size > 10_000
+    with served(console_app(sqlite_url, public_base_url=f"http://127.0.0.1:{port}"), port) as base:
+        yield base
 
 
 def test_sign_in_see_the_seeded_figures_and_filter_by_channel(server, page):

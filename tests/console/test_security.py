@@ -19,9 +19,11 @@ from tests.console.conftest import NOW, PASSWORDS, add_accounts, console_app, cs
 from tests.console.html import hidden
 
 PAGES = ("/console/overview", "/console/funnel", "/console/variants", "/console/queues", "/console/locks",
-         "/console/desk", "/console/users", "/console/audit", "/console/export/funnel.csv")
+         "/console/desk", "/console/users", "/console/audit", "/console/export/funnel.csv", "/console/flows",
+         "/console/flows/diff", "/console/flows/try", "/console/flows/try/" + "0" * 32)
 FORMS = ("/console/logout", "/console/queues/callback/1/claim", "/console/locks/1/unlock", "/console/desk/resend",
-         "/console/users", "/console/users/sam/disable")
+         "/console/users", "/console/users/sam/disable", "/console/flows/publish", "/console/flows/rollback",
+         "/console/flows/try", "/console/flows/try/" + "0" * 32)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -66,7 +68,7 @@ def test_an_admin_unlocks_a_number_with_a_reason(admin, seeded):
     with transaction(url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
         for _ in range(3):
-            ledger.record_failure("2076543213")
+            ledger.decide("2076543213", passed=False)
     page = admin.get("/console/locks").text
     assert "******3213" in page and "2076543213" not in page
     lock_id = int(re.search(r'id="lock-(\d+)"', page).group(1))
@@ -206,7 +208,7 @@ def test_no_page_shows_a_full_customer_number_birth_date_or_postcode(admin, seed
     with transaction(url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
         for _ in range(3):
-            ledger.record_failure("2076543213")
+            ledger.decide("2076543213", passed=False)
         session.add(Voicemail(conversation_id=ids["V8"], department="cards", recording_url="https://api.twilio.com/rec/RE1",
                               duration_seconds=12, context={"customer_number": "1023456781", "verified": True,
                                                             "factors": ["date_of_birth", "postcode"]}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.engine.context import CustomerRecord, Services
+from bot.engine.context import CustomerRecord, Decision, Services
 from bot.numbering import keypad_form
 
 ALICE = CustomerRecord(number="1023456781", full_name="Alice Walker", date_of_birth=dt.date(1985, 3, 3),
@@ -37,9 +37,13 @@ class MemoryLedger:
     def lock_reason(self, number: str) -> str | None:
         return "locked" if self.is_locked(number) else None
 
-    def record_failure(self, number: str) -> bool:
+    def decide(self, number: str, *, passed: bool, recovered: bool = False) -> Decision:
+        if self.is_locked(number) and not recovered:
+            return Decision("refused", "locked")
+        if passed:
+            return Decision("verified")
         self.failures[number] = self.failures.get(number, 0) + 1
-        return self.is_locked(number)
+        return Decision("failed", "locked", locks=True) if self.is_locked(number) else Decision("failed")
 
 
 @dataclass

@@ -70,7 +70,7 @@ def test_locks_today_and_locked_now(database_url):
                              ("3011122238", now - dt.timedelta(hours=1))):
             ledger = SqlLedger(session, lockout, channel="voice", conversation_id=None, clock=lambda w=when: w)
             for _ in range(3):
-                ledger.record_failure(number)
+                ledger.decide(number, passed=False)
         unlock(session, "3011122238", by="admin", reason="verified by phone", clock=lambda: now)
         unlock(session, "1055500018", by="admin", reason="no lock: counting restarts", clock=lambda: now)
     with transaction(database_url) as session:

@@ -94,3 +94,21 @@ def app_for(customers, tmp_path, verify_server):
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client_for(customers, tmp_path, verify_server):
+    """A test client of an app running `texts` (flow files) with Verify, on the `customers` database."""
+    from fastapi.testclient import TestClient
+
+    clients = []
+
+    def make(texts, **overrides) -> TestClient:
+        directory = variants.write(tmp_path / f"client-flows{len(clients)}", texts)
+        client = TestClient(make_app(verify_settings(customers, directory, **overrides), verify_server), base_url=BASE_URL)
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

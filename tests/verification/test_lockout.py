@@ -33,9 +33,15 @@ def ledger(session, clock, *, origin=None, threshold=3, window_hours=24, velocit
                      origin=origin, velocity=velocity)
 
 
-def fail(url, clock, number=NUMBER, **kwargs) -> bool:
+def decide(url, clock, number=NUMBER, *, passed=False, recovered=False, **kwargs):
     with transaction(url) as session:
-        return ledger(session, clock, **kwargs).record_failure(number)
+        return ledger(session, clock, **kwargs).decide(number, passed=passed, recovered=recovered)
+
+
+def fail(url, clock, number=NUMBER, **kwargs) -> bool:
+    """One wrong answer; True when callers are refused from now on (this failure locked, or it was refused)."""
+    decision = decide(url, clock, number, **kwargs)
+    return decision.locks or decision.outcome == "refused"
 
 
 def reason(url, clock, number=NUMBER, **kwargs):
@@ -104,12 +110,33 @@ def test_velocity_counts_failures_per_origin_whatever_the_numbers(database_url):
     assert "+447700900123" not in str(stored) and "203.0.113.9" not in str(stored)  # hashed
 
 
-def test_origins_of_one_phone_agree_across_channels_and_withheld_ids_share_one():
+def test_origins_of_one_phone_agree_across_channels_and_each_withheld_call_is_its_own():
     assert origin_for("voice", caller="+447700900123") == origin_for("whatsapp", caller="whatsapp:+447700900123")
     assert origin_for("sms", caller="+44 7700 900123") == caller_origin("+447700900123")
-    assert caller_origin("anonymous") == caller_origin(None) == caller_origin("+266696687")
     assert origin_for("web", caller=None, client_address="203.0.113.9").startswith("client:")
     assert caller_origin("+447700900123") != caller_origin("+447700900124")
+    # Withheld: not one origin for everybody who withholds their number, but one per call.
+    first, second = caller_origin("anonymous", session_key="CA1"), caller_origin("+266696687", session_key="CA2")
+    assert first.startswith("withheld:") and second.startswith("withheld:") and first != second
+    assert caller_origin(None, session_key="CA1") == first
+
+
+def test_one_withheld_caller_does_not_turn_away_the_others_but_all_of_them_together_are_bounded(database_url):
+    clock = Clock()
+    velocity = Velocity(caller_id=Limit(3, 60), client_address=Limit(3, 60), withheld=Limit(5, 60))
+    attacker = caller_origin("anonymous", session_key="CA-attacker")
+    numbers = ["1023456781", "2076543213", "3011122238", "1055500026"]
+    assert [fail(database_url, clock, n, origin=attacker, velocity=velocity) for n in numbers[:3]] == [False, False, True]
+    assert reason(database_url, clock, "9999999999", origin=attacker, velocity=velocity) == "velocity"
+    # Another withheld caller is not refused because of the first one.
+    honest = caller_origin("anonymous", session_key="CA-honest")
+    assert reason(database_url, clock, "9999999999", origin=honest, velocity=velocity) is None
+    # But withheld callers together may fail only 5 times an hour, however many calls they make.
+    others = [caller_origin("anonymous", session_key=f"CA-{i}") for i in range(3)]
+    assert [fail(database_url, clock, n, origin=o, velocity=velocity) for n, o in zip(numbers[1:], others)] == [False, True, True]
+    assert reason(database_url, clock, "9999999999", origin=honest, velocity=velocity) == "velocity"
+    # Callers who show their number are not affected by the withheld callers' limit.
+    assert reason(database_url, clock, "9999999999", origin=caller_origin("+447700900123"), velocity=velocity) is None
 
 
 def test_the_audit_trail_refuses_updates_and_deletes(database_url):
@@ -124,39 +151,54 @@ def test_the_audit_trail_refuses_updates_and_deletes(database_url):
         assert session.scalar(select(VerificationDecision.result)) == "unlocked"
 
 
-@pytest.mark.postgres
-def test_twenty_concurrent_failures_on_one_number_are_counted_exactly(postgres_server_url):
-    url = postgres_server_url
-    with transaction(url) as session:
-        session.execute(text("DELETE FROM failed_attempts WHERE customer_number = :n"), {"n": NUMBER})
-        session.execute(text("DELETE FROM locks WHERE customer_number = :n"), {"n": NUMBER})
-    clock = Clock()
-    start = threading.Barrier(20)
-    results: list[bool] = []
+def _race(url, n, attempt):
+    start = threading.Barrier(n)
     errors: list[BaseException] = []
 
-    def attempt():
+    def run(index):
         try:
             with transaction(url) as session:
-                book = ledger(session, clock)
-                start.wait(timeout=30)  # all twenty open their transactions, then race
-                results.append(book.record_failure(NUMBER))
+                start.wait(timeout=30)  # all open their transactions, then race
+                attempt(session, index)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     assert not errors, errors
-    with transaction(url) as session:
-        counted = session.scalar(select(func.count()).select_from(FailedAttempt)
-                                 .where(FailedAttempt.customer_number == NUMBER))
-        locks = session.scalar(select(func.count()).select_from(Lock).where(Lock.customer_number == NUMBER))
-    assert counted == 20
-    # Each failure saw every one before it: the 1st and 2nd were not locked, the 3rd to 20th were,
-    # and exactly one of them wrote the lock row.
-    assert sorted(results) == [False] * 2 + [True] * 18
-    assert locks == 1
+
+
+def test_twenty_concurrent_decisions_on_one_number_count_exactly_the_threshold(database_url):
+    url = database_url
+    clock = Clock()
+    outcomes: list = []
+    # Nineteen wrong answers and one right one, all at once, each in its own transaction.
+    _race(url, 20, lambda session, i: outcomes.append(ledger(session, clock).decide(NUMBER, passed=i == 7)))
+    counted = count(url, FailedAttempt)
+    assert counted == 3 and count(url, Lock) == 1
+    kinds = sorted(d.outcome for d in outcomes)
+    verified = kinds.count("verified")
+    assert verified <= 1 and kinds.count("failed") == 3 and kinds.count("refused") == 17 - verified
+    assert sum(d.locks for d in outcomes) == 1  # exactly one failure locked the number
     assert reason(url, clock) == "locked"
+
+
+def test_concurrent_failures_from_one_address_stop_exactly_at_its_limit(database_url):
+    url = database_url
+    clock = Clock()
+    velocity = Velocity(client_address=Limit(10, 60))
+    web = client_origin("203.0.113.9")
+    numbers = [f"10{i:08d}" for i in range(14)]
+    outcomes: list = []
+    _race(url, 14, lambda session, i: outcomes.append(
+        ledger(session, clock, origin=web, velocity=velocity).decide(numbers[i], passed=False)))
+    assert count(url, FailedAttempt) == 10
+    assert sorted(d.outcome for d in outcomes) == ["failed"] * 10 + ["refused"] * 4
+
+
+def count(url, model) -> int:
+    with transaction(url) as session:
+        return session.scalar(select(func.count()).select_from(model))

@@ -41,3 +41,16 @@ def test_pins_are_stored_only_as_hashes(sqlite_url, bundle, tmp_path):
         report = import_customers(session, write(tmp_path, alice + ",48a1"), schemes=bundle.schemes, region="GB")
     assert report.rejected == [(2, "pin must be 4 to 8 digits")]
     assert pin_hash(sqlite_url, "1023456781") == stored
+
+
+def test_a_pin_hash_is_sealed_with_the_data_key_at_rest(sqlite_url, bundle, tmp_path):
+    """A bare scrypt hash of a 4-digit PIN falls to 10,000 guesses: at rest it is sealed (a pepper), so a
+    stolen table alone gives nothing to guess against."""
+    from sqlalchemy import text
+
+    alice = "1023456781,Alice Walker,1985-03-03,SW1A 1AA,07911 123456,alice.walker@example.com,personal,active"
+    with transaction(sqlite_url) as session:
+        import_customers(session, write(tmp_path, alice + ",4821"), schemes=bundle.schemes, region="GB")
+        raw = session.execute(text("SELECT pin_hash FROM customers")).scalar()
+    assert raw.startswith("fd1.") and "scrypt" not in raw
+    assert pin_matches("4821", pin_hash(sqlite_url, "1023456781"))

@@ -172,3 +172,19 @@ def test_web_chat_steps_up_and_the_code_is_withheld_from_the_transcript(verify_h
         row = session.scalar(select(Conversation))
     assert code not in " ".join(texts)
     assert code not in str(row.state) and code not in (row.last_response or "")
+
+
+def test_a_number_locked_while_the_code_was_awaited_is_not_stepped_up(verify_phone, verify_server, database_url):
+    """A parked step-up: verified, waiting for the code, while other sessions fail on the number until it locks."""
+    call = to_billing(verify_phone().dial())
+    code = verify_server.fake.last_code(ALICE_PHONE)
+    for _ in range(3):
+        other = verify_phone().dial()
+        other.press("1023456781#")
+        other.press("01011970")
+        other.say("SW1A 1AA")
+    call.press(code)  # the right code, after the lock
+    assert call.task["verified"] is False and call.task["locked"] is True
+    assert call.handoff.queue == "general"
+    assert decisions(database_url)[-1] == ("locked", ["one_time_code"], [], "locked")
+    assert failures(database_url) == 3

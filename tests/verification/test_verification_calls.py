@@ -293,3 +293,29 @@ def test_a_retried_verification_webhook_counts_once(phone, database_url):
         assert again.text == call.responses[-1]
     assert count(database_url, FailedAttempt) == 1
     assert [r for r in decisions(database_url)] == [("voice", "failed", "details-mismatch")]
+
+
+# -- what a locked caller hears -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_locked_caller_is_told_once_who_will_help(phone, http, language):
+    from tests.chat_clients import WebChat
+
+    def spanish(call):
+        if language == "es":
+            call.press("9")
+        return call
+
+    for _ in range(2):
+        call_through(spanish(phone().dial()), dob="01011970")
+    third = call_through(spanish(phone().dial()), dob="01011970")  # this failure locks the number
+    refused = spanish(phone().dial())
+    refused.press(ALICE + "#")
+    chat = WebChat(http).open()
+    if language == "es":
+        chat.send("9")
+    chat.send(ALICE)
+    helper = "colleague who can help" if language == "en" else "compañero que puede ayudarle"
+    for said in (third.last, refused.last, chat.last):
+        assert said.count(helper) == 1, said
+    assert third.task["locked"] and refused.task["locked"] and chat.handoff["locked"]

@@ -30,7 +30,7 @@ IDENTIFY_STEP = '''
   identify:
     type: identify_caller
     prompt: "Are you calling about the account ending {last_four}? Press 1 or say yes, press 2 or say no."
-    locked_prompt: "For your security, I'll put you through to a colleague who can help."
+    locked_prompt: "For your security, I can't go through the security questions with you just now."
     on_yes: date_of_birth
     on_no: customer_number
     on_locked: to_general
@@ -74,6 +74,13 @@ def ask_after_postcode(texts: dict[str, str], factor: str, prompt: str, *, keypa
             f"    max_attempts: 3\n    next: check_details\n    on_fail: to_general\n")
     texts["default.yaml"] = replace(texts["default.yaml"], "    next: check_details\n    on_fail: to_general\n",
                                     f"    next: {factor}_question\n    on_fail: to_general\n\n{step}")
+    return texts
+
+
+def add_steps(texts: dict[str, str], old: str, new: str, steps: str) -> dict[str, str]:
+    """default.yaml rewired (`old`, exactly once, becomes `new`) to reach `steps`, added at its end."""
+    texts = dict(texts)
+    texts["default.yaml"] = replace(texts["default.yaml"], old, new).rstrip("\n") + "\n" + steps
     return texts
 
 

@@ -161,7 +161,7 @@ def test_failed_calls_and_a_failed_text_lock_the_number(texter, phone):
         call.say(ALICE["postcode"])
     assert call.task["locked"] is False
     text = verify(texter().text("Hi"), dob="1 January 1970")
-    assert "For your security" in text.last and "connect you with a colleague" in text.last
+    assert "For your security" in text.last and "connecting you with a colleague" in text.last
     again = texter(from_="+447700900777").text("Hi").text(ALICE["number"])
     assert "For your security" in again.last
 

@@ -3,7 +3,7 @@ one small stylesheet, no script; every figure comes from bot.reporting, every ac
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from webhooks.console import admin, auth, queues, reports
+from webhooks.console import admin, auth, flows, queues, reports, try_it
 from webhooks.console.deps import PAGE_HEADERS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -15,7 +15,7 @@ def home() -> RedirectResponse:
     return RedirectResponse("/console/overview", status_code=303, headers=PAGE_HEADERS)
 
 
-for module in (auth, reports, queues, admin):
+for module in (auth, reports, flows, try_it, queues, admin):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -34,8 +34,8 @@ PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-NAV = (("overview", "Overview"), ("funnel", "Funnel"), ("variants", "Variants"), ("queues", "Callbacks"),
-       ("locks", "Locked numbers"), ("desk", "Desk"))
+NAV = (("overview", "Overview"), ("funnel", "Funnel"), ("variants", "Variants"), ("flows", "Flows"),
+       ("queues", "Callbacks"), ("locks", "Locked numbers"), ("desk", "Desk"))
 ADMIN_NAV = (("users", "Users"), ("audit", "Audit"))
 
 

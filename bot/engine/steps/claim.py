@@ -10,7 +10,8 @@ def claim_number(turn: Turn, number: str) -> bool:
     state = turn.state
     state.customer_number = number
     state.factors = {}
-    reason = turn.services.ledger.lock_reason(number)
+    # An early answer that spares a refused caller the questions; the verify step decides again under the lock.
+    reason = None if state.recovered_for == number else turn.services.ledger.lock_reason(number)
     if reason is None:
         return False
     state.locked = True

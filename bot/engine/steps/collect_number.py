@@ -40,7 +40,8 @@ class CollectNumberStep(AskingStep):
         **ASKING_SPECS,
         "on_locked": Spec("step"),
         "chunk": Spec("text"),
-        "locked_prompt": Spec("text", default="For your security, I'll put you through to a colleague who can help."),
+        # The step `on_locked` leads to (a handoff) says who takes the call; this says only why.
+        "locked_prompt": Spec("text", default="For your security, I can't go through the security questions with you just now."),
     }
 
     def values(self, turn: Turn) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Send a one-time code by SMS to the phone on file and ask for it (keypad, speech or text).
 
-After a passed `verify` step this is a step-up: the step decides, audits, and counts a failure
-against the lockout itself; a caller who fails it is handed over unverified. Before one, the
-code is one more factor for the `verify` step's policy, and an unknown number (or one without a
-phone) hears exactly what a known one hears: no code is sent and every code is wrong.
+After a passed `verify` step this is a step-up: the step decides (under the number's lock, as the
+verify step does), audits, and counts a failure against the lockout itself; a caller who fails it is
+handed over unverified. Before one, the code is one more factor for the `verify` step's policy, and
+an unknown number (or one without a phone) hears exactly what a known one hears: no code is sent and
+every code is wrong. Reached from a refused number (`on_locked`), it is the way past a lock for
+whoever holds the phone on file: the questions follow, and the lock no longer refuses them.
 
 The code is never kept: the service (Twilio Verify) holds it and only says approved or not.
 Verify allows five checks per code, so `max_attempts` is at most 5.
@@ -49,7 +51,7 @@ class OneTimeCodeStep(AskingStep):
         phone = self._phone(turn) if turn.state.verified else None
         # Only a verified caller hears which phone; anyone else hears the same words whatever the number.
         if phone:
-            return {"phone": [Segment("ending "), Segment(re.sub(r"\D", "", phone)[-4:], kind="digits")]}
+            return {"phone": [Segment("ending "), Segment(re.sub(r"\D", "", phone)[-4:], kind="digits", private=True)]}
         return {"phone": "on file"}
 
     def known_length(self, flow, schemes) -> int | None:
@@ -136,12 +138,25 @@ class OneTimeCodeStep(AskingStep):
 
     def _passed(self, turn: Turn) -> Outcome:
         state = turn.state
+        number = state.customer_number
         if not state.verified:
             state.factors[FACTOR] = True
+            if state.locked and number:
+                # Recovery: whoever holds the phone on file gets past the lock; the questions still decide.
+                state.locked = False
+                state.handoff_reason = None
+                state.recovered_for = number
+                turn.services.audit.record(customer_number=number, factors_asked=[FACTOR], factors_passed=[FACTOR],
+                                           result="recovered", reason="one-time-code")
+                turn.event("recovered")
             return Outcome(goto=self.get("next"))
+        decision = turn.services.ledger.decide(number, passed=True, recovered=state.recovered_for == number)
+        if decision.outcome == "refused":
+            # The number locked while this caller waited for the code: no longer verified.
+            return self._refused(turn, decision.reason)
         if FACTOR not in state.factors_passed:
             state.factors_passed.append(FACTOR)
-        turn.services.audit.record(customer_number=state.customer_number, factors_asked=[FACTOR],
+        turn.services.audit.record(customer_number=number, factors_asked=[FACTOR],
                                    factors_passed=[FACTOR], result="verified", reason="step-up")
         turn.event("verified", FACTOR)
         return Outcome(goto=self.get("next"))
@@ -149,22 +164,43 @@ class OneTimeCodeStep(AskingStep):
     def _failed(self, turn: Turn, reason: str) -> Outcome:
         state = turn.state
         state.pending = None
+        if not state.verified and state.locked:
+            # A recovery that failed: the number stays locked; a colleague takes the call.
+            turn.event("failed", reason)
+            state.handoff_reason = "locked"
+            return Outcome(goto=self.get("on_fail"))
         if not state.verified:
             # One more factor, failed: the verify step decides and counts it.
             state.factors[FACTOR] = False
             turn.event("failed", reason)
             return Outcome(goto=self.get("next"))
         number = state.customer_number
-        locked = turn.services.ledger.record_failure(number) if number else False
+        decision = turn.services.ledger.decide(number, passed=False, recovered=state.recovered_for == number)
+        if decision.outcome == "refused":
+            return self._refused(turn, decision.reason)
         turn.services.audit.record(customer_number=number, factors_asked=[FACTOR], factors_passed=[],
                                    result="failed", reason=reason)
         turn.event("failed", reason)
         # Whoever knew the answers but does not hold the phone is exactly who a step-up is for.
+        self._unverify(state)
+        state.locked = state.locked or decision.locks
+        state.handoff_reason = "locked" if decision.locks else "step-up-failed"
+        return Outcome(goto=self.get("on_fail"))
+
+    def _refused(self, turn: Turn, reason: str | None) -> Outcome:
+        state = turn.state
+        turn.services.audit.record(customer_number=state.customer_number, factors_asked=[FACTOR], factors_passed=[],
+                                   result="locked", reason=reason)
+        turn.event("locked", reason)
+        self._unverify(state)
+        state.locked = True
+        state.handoff_reason = "locked"
+        return Outcome(goto=self.get("on_fail"))
+
+    @staticmethod
+    def _unverify(state) -> None:
         state.verified = False
         state.factors_passed = [f for f in state.factors_passed if f != FACTOR]
-        state.locked = state.locked or locked
-        state.handoff_reason = "locked" if locked else "step-up-failed"
-        return Outcome(goto=self.get("on_fail"))
 
     def _unavailable(self, turn: Turn) -> Outcome:
         turn.event("code-unavailable")

@@ -1,11 +1,12 @@
-"""Apply a verification policy to the factors answered so far, count failures, lock when due.
+"""Apply a verification policy to the factors answered so far; the ledger decides under the number's
+lock (verified, failed and counted, or refused because the number locked meanwhile).
 
 The wording after a failure is the same whatever was wrong and whether or not the number
 exists; the audit log records which factors passed, never the answers.
 """
 from __future__ import annotations
 
-from bot.engine.context import Turn
+from bot.engine.context import Decision, Turn
 from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.verification.factors import FACTORS
@@ -50,7 +51,12 @@ class VerifyStep(Step):
         # Results are used once: a retry asks every question again.
         state.factors = {}
         state.factors_passed = passed
-        if record is not None and policy.passes({f: True for f in passed}):
+        answers_pass = record is not None and policy.passes({f: True for f in passed})
+        # Decided under the number's lock with the lockout and velocity read now, not when the number
+        # was given: other sessions may have failed on it while this one waited at the questions.
+        decision = (turn.services.ledger.decide(number, passed=answers_pass, recovered=state.recovered_for == number)
+                    if number else Decision("failed"))
+        if decision.outcome == "verified":
             state.verified = True
             turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
                                        result="verified", reason=None)
@@ -62,17 +68,25 @@ class VerifyStep(Step):
                 turn.event("account-" + record.status)
                 return Outcome(goto=detour)
             return Outcome(goto=self.get("on_pass"))
+        if decision.outcome == "refused":
+            # Locked (or too many failures from this caller) meanwhile: whatever the answers, nobody is
+            # verified and nothing is counted; the wording is the same for right and wrong answers.
+            state.locked = True
+            state.handoff_reason = "locked"
+            turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
+                                       result="locked", reason=decision.reason)
+            turn.event("locked", decision.reason)
+            return Outcome(say=turn.text(self.get("locked_prompt")), goto=self.get("on_fail"))
 
         state.verify_failures += 1
-        locked = turn.services.ledger.record_failure(number) if number else False
         # "locked": this number; "velocity": too many failures from this caller ID or client address.
-        reason = (turn.services.ledger.lock_reason(number) or "locked") if locked else "details-mismatch"
+        reason = decision.reason if decision.locks else "details-mismatch"
         turn.services.audit.record(customer_number=number, factors_asked=asked, factors_passed=passed,
                                    result="failed", reason=reason)
         turn.event("failed", reason)
         say = turn.text(self.get("fail_prompt"))
-        state.handoff_reason = "locked" if locked else "verification-failed"
-        if locked:
+        state.handoff_reason = "locked" if decision.locks else "verification-failed"
+        if decision.locks:
             state.locked = True
             turn.event("locked")
             return Outcome(say=say + turn.text(self.get("locked_prompt")), goto=self.get("on_fail"))

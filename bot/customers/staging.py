@@ -1,0 +1,89 @@
+"""Where an import's good rows wait before they go into `customers`: a temporary table in the same
+transaction, filled a batch at a time (PostgreSQL: COPY; SQLite: one prepared INSERT run per row),
+then upserted in one statement. It also remembers each number's line, so a number given twice is
+reported however far apart the two lines are, without holding the file in memory.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from bot.customers.cleaning import COLUMNS
+from bot.store.models import UTCDateTime
+
+# Columns replaced on an update; an empty pin column keeps the PIN on file.
+_UPDATED = [c for c in COLUMNS if c not in ("customer_number", "pin_hash")]
+# Numbers asked about at once when looking for earlier lines: well under SQLite's parameter limit.
+_LOOKUP_CHUNK = 1000
+
+
+class Staging:
+    def __init__(self, session: Session):
+        self.session = session
+        self.connection = session.connection()
+        self.postgres = self.connection.dialect.name == "postgresql"
+        self.table = f"customer_import_{uuid.uuid4().hex[:12]}"
+        columns = ", ".join(f"{c} {'DATE' if c == 'date_of_birth' else 'TEXT'}" for c in COLUMNS[1:])
+        if not self.postgres:
+            # Numbers arrive in no particular order: a page cache that holds the indexes being filled
+            # saves rereading them from disk for every row (64 MB at most, whatever the file's size).
+            self.connection.exec_driver_sql("PRAGMA cache_size = -65536")
+            self.connection.exec_driver_sql("PRAGMA temp.cache_size = -65536")
+        on_commit = " ON COMMIT DROP" if self.postgres else ""
+        self.connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {self.table} (customer_number TEXT PRIMARY KEY, line INTEGER NOT NULL, {columns})"
+            f"{on_commit}")
+
+    def earlier_lines(self, numbers: Sequence[str]) -> dict[str, int]:
+        """The line each of these numbers was first given on, for those already staged."""
+        found: dict[str, int] = {}
+        for start in range(0, len(numbers), _LOOKUP_CHUNK):
+            chunk = list(numbers[start:start + _LOOKUP_CHUNK])
+            if self.postgres:
+                rows = self.connection.exec_driver_sql(
+                    f"SELECT customer_number, line FROM {self.table} WHERE customer_number = ANY(%(numbers)s)",
+                    {"numbers": chunk})
+            else:
+                marks = ",".join("?" * len(chunk))
+                rows = self.connection.exec_driver_sql(
+                    f"SELECT customer_number, line FROM {self.table} WHERE customer_number IN ({marks})", tuple(chunk))
+            found.update(rows.all())
+        return found
+
+    def add(self, rows: Sequence[tuple]) -> None:
+        """Rows as (line, *COLUMNS values), the date as YYYY-MM-DD; numbers not staged before."""
+        if not rows:
+            return
+        names = ", ".join(("line",) + COLUMNS)
+        if self.postgres:
+            with self.connection.connection.driver_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        marks = ", ".join("?" * (len(COLUMNS) + 1))
+        self.connection.exec_driver_sql(f"INSERT INTO {self.table} ({names}) VALUES ({marks})",
+                                        rows)
+
+    def upsert(self, now: dt.datetime) -> tuple[int, int]:
+        """Every staged row into `customers`; (created, updated)."""
+        staged, updated = self.connection.execute(text(
+            f"SELECT count(*), count(c.customer_number) FROM {self.table} s "
+            f"LEFT JOIN customers c ON c.customer_number = s.customer_number")).one()
+        columns = ", ".join(COLUMNS)
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+        # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+        self.connection.execute(text(
+            f"INSERT INTO customers ({columns}, created_at, updated_at) "
+            f"SELECT {columns}, :now, :now FROM {self.table} WHERE true "
+            f"ON CONFLICT (customer_number) DO UPDATE SET {assignments}, "
+            f"pin_hash = COALESCE(excluded.pin_hash, customers.pin_hash), updated_at = excluded.updated_at"
+        ).bindparams(bindparam("now", type_=UTCDateTime())), {"now": now})
+        if not self.postgres:
+            self.connection.exec_driver_sql(f"DROP TABLE {self.table}")
+            self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
+        return staged - updated, updated
