@@ -27,6 +27,9 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
 
 
 def test_several_workers_on_sqlite_are_refused_with_a_reason(cli_env):
+    from bot.store.migrate import upgrade
+
+    upgrade(cli_env)
     result = CliRunner().invoke(app, ["serve", "--workers", "2"])
     assert result.exit_code == 2
     assert "SQLite serves one process" in result.output and "PostgreSQL" in result.output

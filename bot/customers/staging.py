@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from bot import keys
 from bot.customers.cleaning import COLUMNS
-from bot.store.models import UTCDateTime
+from bot.store.models import Customer, UTCDateTime
 
 # Columns replaced on an update; an empty pin column keeps the PIN on file.
 _UPDATED = [c for c in COLUMNS if c not in ("customer_number", "pin_hash")]
+# A staged row is (line, *COLUMNS): where its PIN hash sits, and how the customers column seals it.
+_PIN = 1 + COLUMNS.index("pin_hash")
+_PIN_TYPE = Customer.__table__.c.pin_hash.type
 # Numbers asked about at once when looking for earlier lines: well under SQLite's parameter limit.
 _LOOKUP_CHUNK = 1000
 
@@ -58,6 +62,7 @@ class Staging:
         """Rows as (line, *COLUMNS values), the date as YYYY-MM-DD; numbers not staged before."""
         if not rows:
             return
+        rows = _with_sealed_pins(rows)
         names = ", ".join(("line",) + COLUMNS)
         if self.postgres:
             with self.connection.connection.driver_connection.cursor() as cursor:
@@ -87,3 +92,11 @@ class Staging:
             self.connection.exec_driver_sql(f"DROP TABLE {self.table}")
             self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
         return staged - updated, updated
+
+
+def _with_sealed_pins(rows: Sequence[tuple]) -> Sequence[tuple]:
+    """COPY and the driver's INSERT bypass the ORM's column types: seal each PIN hash here, exactly as
+    the `customers.pin_hash` column does, so none is ever written in clear (bot.keys)."""
+    keyring = keys.current()
+    return [row if row[_PIN] is None else
+            (*row[:_PIN], keyring.seal(row[_PIN], purpose=_PIN_TYPE.purpose), *row[_PIN + 1:]) for row in rows]

@@ -118,7 +118,7 @@ def test_publish_a_change_that_fails_its_tests_then_a_good_one(flows_server, dra
 
 
 def flow_versions_live(server: str) -> str:
-    return requests.get(server + "/healthz", timeout=10).json()["flow_version"]
+    return requests.get(server + "/readyz", timeout=10).json()["flow_version"]
 
 
 def test_roll_back(flows_server, draft, sqlite_url, page):
