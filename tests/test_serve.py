@@ -60,7 +60,8 @@ def test_the_metrics_of_two_processes_add_up(tmp_path):
 def call(http: httpx2.Client, base: str) -> TwilioPhone:
     phone = TwilioPhone(http, token=TOKEN, base_url=base)
     phone.dial().press("1023456781#").press("03031985").say("SW1A 1AA").press("1")
-    assert phone.handoff is not None and phone.handoff.attributes["verified"] is True, phone.log.said
+    # A plain named queue (no TWILIO_WORKFLOW_SID) carries no <Task>; the metrics below count the verifications.
+    assert phone.handoff is not None and phone.handoff.queue == "billing", phone.log.said
     return phone
 
 
