@@ -134,6 +134,9 @@ class Simulator:
             if reply.expect is not None and reply.expect.options:
                 # The buttons the web widget shows under the message.
                 self._line("     quick replies: " + " | ".join(o.label for o in reply.expect.options), style="cyan")
+        for text in reply.texts:
+            # Never the message itself: it may hold a customer number.
+            self._line(f"-> a text message is due to {mask(text.to)} (the simulator sends nothing)", style="green")
         if reply.handoff is not None:
             context = reply.handoff.context
             self._line(f"-> handed over to {reply.handoff.department} ({reply.handoff.target.kind} "

@@ -77,12 +77,14 @@ def lock_notices(services: Services, bundle: FlowBundle) -> tuple[OutgoingText, 
 class Conversations:
     def __init__(self, database_url: str, flows: FlowRegistry | FlowBundle,
                  clock: Callable[[], dt.datetime] = utcnow, otp: OneTimeCodes | None = None,
-                 self_service: SelfService | None = None):
+                 self_service: SelfService | None = None, can_text: bool = False):
         self.database_url = database_url
         # Twilio Verify, when configured (bot.verification.one_time_codes); None otherwise.
         self.otp = otp
         # SELF_SERVICE_URL, when configured (bot.self_service); None otherwise.
         self.self_service = self_service
+        # TWILIO_SMS_FROM is set: turns may ask for text messages (a recovered customer number).
+        self.can_text = can_text
         # A bare bundle (simulator, flow tests) always runs that bundle; a registry follows publications.
         self.flows = flows
         self.clock = clock
@@ -107,6 +109,7 @@ class Conversations:
                               clock=self.clock),
             otp=self.otp,
             self_service=self.self_service,
+            can_text=self.can_text,
             clock=self.clock,
             callbacks=SqlCallbacks(session, conversation_id=conversation.id, clock=self.clock),
         )
@@ -163,7 +166,7 @@ class Conversations:
                 state = State.from_dict(conversation.state)
             services = self.services(session, bundle, conversation, inp.channel)
             reply, events = run_turn(bundle, services, state, inp)
-            texts = lock_notices(services, bundle)
+            texts = lock_notices(services, bundle) + tuple(reply.texts)
             body = render(reply, conversation.turn + 1)
             save_turn(session, conversation=conversation, state=state, events=events, response=body)
             if reply.handoff is not None or reply.end:

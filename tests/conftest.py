@@ -31,6 +31,16 @@ TABLES = ("callback_requests", "voicemails", "flow_publications", "flow_versions
 DATA_KEY = "test-data-key-0123456789abcdefghijklmnop"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_data_key():
+    """Module-scoped fixtures (a database imported once for a module) run before `data_key`: the key is
+    there for them too, whatever order the tests run in."""
+    from bot import keys
+
+    keys.install(keys.Keyring(DATA_KEY))
+    yield DATA_KEY
+
+
 @pytest.fixture(autouse=True)
 def data_key(monkeypatch):
     """Every test, and every `bot` command a test runs, has a data key, as production must."""

@@ -274,6 +274,6 @@ def _completes(gather: ET.Element, digits: str) -> bool:
     finished = bool(finish) and digits.endswith(finish)
     keys = digits[:-1] if finished else digits
     limit = int(gather.get("numDigits") or 0)
-    if limit and len(keys) > limit:
-        return False
+    if limit and (len(keys) > limit or (finished and len(keys) == limit)):
+        return False  # Twilio stops at numDigits: the rest (even a finish key) would not be this Gather's
     return finished or (bool(limit) and len(keys) == limit)

@@ -55,17 +55,20 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
     app.state.flows = registry
+    texts = texts if texts is not None else TwilioTexts.from_settings(settings)
     app.state.conversations = Conversations(settings.database_url, bundle if bundle is not None else registry,
                                             **({"clock": clock} if clock else {}),
                                             otp=TwilioVerify.from_settings(settings),
-                                            self_service=SelfServiceClient.from_settings(settings))
+                                            self_service=SelfServiceClient.from_settings(settings),
+                                            can_text=texts is not None)
     app.state.desk = AgentDesk.from_settings(settings)
     app.state.chat = ChatService(app.state.conversations, app.state.desk, idle_minutes=settings.chat_idle_minutes)
     if not app.state.desk.configured:
         log.warning("AGENT_DESK_URL is not set: chat handoffs are kept as dead letters in desk_deliveries")
-    app.state.texts = texts if texts is not None else TwilioTexts.from_settings(settings)
+    app.state.texts = texts
     if app.state.texts is None:
-        log.warning("TWILIO_SMS_FROM is not set: customers are not texted when their number locks")
+        log.warning("TWILIO_SMS_FROM is not set: customers are not texted when their number locks, and "
+                    "forgotten customer numbers cannot be sent")
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)

@@ -42,7 +42,8 @@ def simulate(
         if letter not in ("A", "B"):
             _fail(f"--variant {item!r}: expected NAME=A or NAME=B")
         chosen[name] = letter
-    conversations = Conversations(settings.database_url, bundle, clock=_clock(now) if now else utcnow)
+    # Texts (a recovered customer number) are shown as due, never sent: `can_text` lets the flow go that way.
+    conversations = Conversations(settings.database_url, bundle, clock=_clock(now) if now else utcnow, can_text=True)
     dialogue = Dialogue(conversations, channel=channel, caller=from_, language=lang,
                         workflow_sid=settings.twilio_workflow_sid, variants=chosen)
     who = mask(from_) if from_ else "withheld"

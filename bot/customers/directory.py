@@ -11,6 +11,7 @@ from bot.understanding import is_withheld_caller_id
 
 # At most this many keypad matches are returned; see find_by_keypad.
 KEYPAD_MATCH_LIMIT = 10
+BIRTH_DATE_LIMIT = 1000
 
 
 def to_record(row: Customer) -> CustomerRecord:
@@ -46,6 +47,13 @@ class SqlDirectory:
             return []
         query = (select(Customer.customer_number).where(Customer.phone == e164)
                  .order_by(Customer.customer_number).limit(2))
+        return list(self.session.scalars(query))
+
+
+    def find_by_birth_date(self, date_of_birth) -> list[str]:
+        """Customers born on that day, sorted; bounded (a day's births in a large directory are a few hundred)."""
+        query = (select(Customer.customer_number).where(Customer.date_of_birth == date_of_birth)
+                 .order_by(Customer.customer_number).limit(BIRTH_DATE_LIMIT))
         return list(self.session.scalars(query))
 
 

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "queue_next": "You're next in the queue.",
     "queue_wait": "The expected wait is about {minutes} minutes.",
     "queue_wait_short": "The expected wait is about a minute.",
+    # The text message a recovered customer number goes out in, to the phone on file ({number}).
+    "recovery_sms": "Northwind: your customer number is {number}. You asked for it on a call or chat with us; if that "
+                    "wasn't you, please call us.",
 }
 NAMES = tuple(DEFAULTS)
 

@@ -40,6 +40,9 @@ class Directory(Protocol):
     def find_by_phone(self, phone: str) -> list[str]:
         """Numbers of the customers whose phone on file is exactly `phone` (caller ID), sorted."""
 
+    def find_by_birth_date(self, date_of_birth: dt.date) -> list[str]:
+        """Numbers of the customers born on that day, sorted (recovering a forgotten number)."""
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -62,6 +65,10 @@ class Ledger(Protocol):
     def decide(self, number: str, *, passed: bool, recovered: bool = False) -> Decision:
         """Decide under the number's lock. `passed`: the answers met the policy. `recovered`: the caller
         proved they hold the phone on file while refused, so a lock or velocity limit does not refuse them."""
+
+    def fail_unmatched(self) -> Decision:
+        """A failed check that matched no customer (details given to recover a number): counted against the
+        caller's velocity limit only, under the origin's lock; "refused" when that limit was already reached."""
 
 
 class AuditLog(Protocol):
@@ -110,6 +117,8 @@ class Services:
     otp: OneTimeCodes | None = None
     # None when SELF_SERVICE_URL is not set: `lookup` steps fall back, menus hide their options.
     self_service: SelfService | None = None
+    # Text messages can be sent (TWILIO_SMS_FROM): a recovered customer number goes by SMS.
+    can_text: bool = False
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,8 @@ class Reply:
     offer_said: int = 0
     # What the customer sent this turn must not be kept (e.g. "card"): transcripts hold a placeholder.
     withhold_input: str | None = None
+    # Text messages to send after the reply, on any channel (a recovered customer number, by SMS).
+    texts: list[OutgoingText] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -49,6 +49,7 @@ def _follow(turn: Turn, reply: Reply, outcome) -> tuple[Reply, list[EventRecord]
     flow, state = turn.flow, turn.state
     for _ in range(MAX_HOPS):
         reply.say += outcome.say
+        reply.texts += outcome.texts
         if outcome.offer is not None:
             reply.offer, reply.offer_said = outcome.offer, len(reply.say)
         if outcome.handoff is not None:

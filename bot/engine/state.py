@@ -47,6 +47,9 @@ class State:
     # The number whose lock (or velocity refusal) this caller got past with a one-time code to the
     # phone on file: the questions still decide, but the lock does not refuse them.
     recovered_for: str | None = None
+    # Recovering a forgotten customer number (recover_number step): how ("caller_id" or "details"), the
+    # customer the caller ID found, and the numbers still matching what was answered. Never the answers.
+    recovery: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

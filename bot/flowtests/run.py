@@ -165,12 +165,15 @@ def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
                       ) -> tuple[Failure | None, list[str]]:
     # A fixed key per test file and position: an A/B split picks its wording from the key, so a test
     # hears the same variant every run, different tests hear different ones, and `variants:` chooses.
-    dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now, self_service=_self_service(self_service)),
+    # can_text: a turn may ask for a text message (a recovered number); a conversation test sends none.
+    dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now, self_service=_self_service(self_service),
+                                      can_text=True),
                         channel=spec.channel, caller=spec.caller,
                         language=spec.language, session_key=f"FLOWTEST-{test_name}-{index + 1}",
                         variants=spec.variants)
     transcript: list[Exchange] = []
     handoff: Handoff | None = None
+    texted = False  # a text message to a customer's phone was asked for (a recovered number)
 
     def failed(line: int, where: str, *mismatches: Mismatch, detail: str | None = None):
         state = dialogue.state()
@@ -198,10 +201,11 @@ def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
         said = _said(reply, spec.channel)
         transcript.append(Exchange(turn.send, said, step))
         handoff = reply.handoff or handoff
+        texted = texted or bool(reply.texts)
         mismatches = _check_turn(turn, said, step)
         if mismatches:
             return failed(turn.line, where, *mismatches)
-    mismatches, line = _check_outcome(spec, dialogue, handoff)
+    mismatches, line = _check_outcome(spec, dialogue, handoff, texted)
     if mismatches:
         return failed(line, f'the outcome of conversation "{spec.name}"' if spec.name else "the outcome", *mismatches)
     return None, [e.said for e in transcript]
@@ -240,7 +244,8 @@ def _check_turn(turn: TurnSpec, said: str, step: str | None) -> list[Mismatch]:
     return found
 
 
-def _check_outcome(spec: ConversationSpec, dialogue: Dialogue, handoff: Handoff | None) -> tuple[list[Mismatch], int]:
+def _check_outcome(spec: ConversationSpec, dialogue: Dialogue, handoff: Handoff | None,
+                   texted: bool = False) -> tuple[list[Mismatch], int]:
     state = dialogue.state()
     actual: dict[str, Any] = {
         "department": handoff.department if handoff else None,
@@ -248,6 +253,7 @@ def _check_outcome(spec: ConversationSpec, dialogue: Dialogue, handoff: Handoff 
         "locked": bool(state and state.locked),
         "reason": handoff.context.get("reason") if handoff else (state.handoff_reason if state else None),
         "ended": bool(state and state.ended),
+        "texted": texted,
     }
     found, lines = [], []
     for key, expected in spec.outcome.items():

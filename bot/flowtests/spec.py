@@ -17,7 +17,7 @@ FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "cust
                "conversations")
 CONVERSATION_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "turns", "outcome", "same_replies_as")
 TURN_FIELDS = ("send", "handoff", "confidence", "expect", "expect_not", "step")
-OUTCOME_FIELDS = ("department", "verified", "locked", "reason", "ended")
+OUTCOME_FIELDS = ("department", "verified", "locked", "reason", "ended", "texted")
 CUSTOMER_COLUMNS = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email", "segment", "status")
 SILENCE = "silence"
 # Without `now:` a test runs at this moment (a Monday morning), never at the real time: a test
@@ -293,7 +293,7 @@ def _outcome(reader: _Reader, data: Any, path: Key) -> tuple[dict[str, Any], dic
         if key not in OUTCOME_FIELDS:
             continue
         where = path + (key,)
-        if key in ("verified", "locked", "ended"):
+        if key in ("verified", "locked", "ended", "texted"):
             if not isinstance(value, bool):
                 reader.problem(where, f"expected true or false, got {value!r}")
                 continue

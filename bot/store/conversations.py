@@ -44,7 +44,7 @@ def add_events(session: Session, *, conversation: Conversation, events: list[Eve
 
 
 # What the state may hold of a caller's answers: a reading waiting for a yes/no, the start of a number.
-ANSWER_FIELDS = {"pending": None, "partial": None, "factors": {}}
+ANSWER_FIELDS = {"pending": None, "partial": None, "factors": {}, "recovery": None}
 
 
 def close_conversation(session: Session, *, conversation: Conversation, reason: str, hung_up_at: str | None) -> None:

@@ -15,6 +15,7 @@ from .intents import IntentThresholdError, match_intent
 from .names import ThresholdError, names_match
 from .phones import is_withheld_caller_id, read_last_four, read_phone
 from .postcodes import CountryError, Postcode, postcodes_match, read_postcode
+from .unknown_number import says_number_unknown
 
 __all__ = [
     "CountryError",
@@ -38,4 +39,5 @@ __all__ = [
     "read_phone",
     "read_postcode",
     "read_yes_no",
+    "says_number_unknown",
 ]

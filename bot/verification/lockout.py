@@ -27,6 +27,10 @@ from bot.verification.policy_file import Limit, Velocity
 from bot.verification.velocity import WITHHELD_PREFIX, is_withheld_origin
 
 
+# The customer number a failed attempt is recorded under when the details matched no customer.
+UNMATCHED = "(no match)"
+
+
 class SqlLedger:
     def __init__(self, session: Session, lockout: Lockout, *, channel: str, conversation_id: str | None,
                  clock: Callable[[], dt.datetime] = utcnow, origin: str | None = None,
@@ -111,6 +115,20 @@ class SqlLedger:
         if self.too_fast():
             return Decision("failed", "velocity", locks=True)
         return Decision("failed")
+
+
+    def fail_unmatched(self) -> Decision:
+        """Details that matched no customer (recovering a number): counted against this origin's velocity;
+        the row's number says no number was matched, so no lockout ever counts it."""
+        if self.origin is not None:
+            names = [("origin", self.origin)] + ([("origin", WITHHELD_PREFIX)] if is_withheld_origin(self.origin) else [])
+            serialise(self.session, *names)
+        if self.too_fast():
+            return Decision("refused", "velocity")
+        self.session.add(FailedAttempt(customer_number=UNMATCHED, channel=self.channel, origin=self.origin,
+                                       conversation_id=self.conversation_id, at=self.clock()))
+        self.session.flush()
+        return Decision("failed", "velocity", locks=True) if self.too_fast() else Decision("failed")
 
 
 def unlock(session: Session, number: str, *, by: str, reason: str, clock: Callable[[], dt.datetime] = utcnow) -> int:

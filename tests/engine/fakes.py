@@ -25,6 +25,9 @@ class MemoryDirectory:
     def find_by_phone(self, phone: str) -> list[str]:
         return sorted(n for n, c in self.customers.items() if c.phone and c.phone == phone)
 
+    def find_by_birth_date(self, date_of_birth) -> list[str]:
+        return sorted(n for n, c in self.customers.items() if c.date_of_birth == date_of_birth)
+
 
 @dataclass
 class MemoryLedger:
@@ -44,6 +47,10 @@ class MemoryLedger:
             return Decision("verified")
         self.failures[number] = self.failures.get(number, 0) + 1
         return Decision("failed", "locked", locks=True) if self.is_locked(number) else Decision("failed")
+
+    def fail_unmatched(self) -> Decision:
+        self.unmatched = getattr(self, "unmatched", 0) + 1
+        return Decision("failed")
 
 
 @dataclass

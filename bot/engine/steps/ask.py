@@ -7,6 +7,7 @@ from bot.engine.context import Turn
 from bot.engine.io import Input
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
+from bot.engine.steps.recover_number import hold_answer, recovering
 from bot.verification.factors import ASKED, FACTORS, ReadOptions
 
 
@@ -60,6 +61,10 @@ class AskStep(AskingStep):
         return {self.get("factor"): self.factor.describe(value)}
 
     def accept(self, turn: Turn, value: Any) -> Outcome:
+        if recovering(turn):
+            # Recovering a forgotten number: the recover_number step decides on all the answers together.
+            hold_answer(turn, self.get("factor"), self.factor.to_stored(value))
+            return Outcome(goto=self.get("next"))
         number = turn.state.customer_number
         record = turn.services.directory.find(number) if number else None
         turn.state.factors[self.get("factor")] = self.factor.matches(value, record, self.options(turn))

@@ -252,6 +252,7 @@ class AskingStep(Step):
             if target and target != self.name:
                 state.customer_number = None
                 state.factors = {}
+                state.recovery = None
                 return Outcome(say=turn.text(controls.get("restart_prompt", "")), goto=target)
             return self.ask(turn, self.prompt(turn))
         state.controls += 1

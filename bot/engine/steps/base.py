@@ -25,6 +25,8 @@ class Outcome:
     text_message: OutgoingText | None = None
     # An inline offer listening before the next question (see Reply.offer).
     offer: Expect | None = None
+    # Text messages to send once the reply is on its way, whatever the step does next (a recovered number).
+    texts: list[OutgoingText] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from bot.engine.steps.keypad_entry import read_keypad_letters
 from bot.engine.steps.number_values import one_of, prefix_list
 from bot.numbering import NATO
 from bot.numbering import NumberError as ValidationError
-from bot.understanding import read_characters
+from bot.understanding import read_characters, says_number_unknown
+
+
+def _number_unknown(inp: Input) -> bool:
+    if inp.kind == "digits":
+        # The star key, alone or with the hash key that ends the entry.
+        return inp.value.strip().rstrip("#") == "*"
+    return inp.kind in ("speech", "text") and says_number_unknown(inp.value)
 
 
 def readback_segments(groups: list[list[str]]) -> list[Segment]:
@@ -42,7 +49,16 @@ class CollectNumberStep(AskingStep):
         "chunk": Spec("text"),
         # The step `on_locked` leads to (a handoff) says who takes the call; this says only why.
         "locked_prompt": Spec("text", default="For your security, I can't go through the security questions with you just now."),
+        # "I don't know my number" (said or typed, English or Spanish), or * on the keypad: a recover_number step.
+        "on_unknown": Spec("step"),
     }
+
+    def handle(self, turn: Turn, inp: Input) -> Outcome:
+        if self.get("on_unknown") and not turn.state.pending and _number_unknown(inp):
+            turn.state.partial = None
+            turn.event("number-unknown")
+            return Outcome(goto=self.get("on_unknown"))
+        return super().handle(turn, inp)
 
     def values(self, turn: Turn) -> dict[str, Any]:
         lengths = sorted(turn.bundle.schemes.lengths)

@@ -36,6 +36,10 @@ class HandoffStep(Step):
         wanted = self.get("department")
         if wanted == "$selected":
             wanted = state.department or "$default"
+            if not state.verified and wanted in turn.bundle.departments:
+                # Whoever is not verified (details that matched no one, say) reaches the general team,
+                # whichever they chose: they hear what everyone hears, the agent sees why.
+                wanted = "$general"
         department = turn.bundle.resolve_department(wanted, state)
         detour, department = step_up(turn, department, self.get("step_up"))
         if detour is not None:
