@@ -110,7 +110,9 @@ def test_number_scheme_problem_is_located(texts):
 
 
 def test_loop_without_waiting_for_the_caller(texts):
-    texts["default.yaml"] = texts["default.yaml"].replace("    next: main_menu\n", "    next: account_closed\n", 1).replace(
+    texts["default.yaml"] = texts["default.yaml"].replace(
+        "say: \"Thank you, you're verified.\"\n    next: main_menu\n",
+        "say: \"Thank you, you're verified.\"\n    next: account_closed\n", 1).replace(
         "    next: to_general\n", "    next: verified\n", 1)
     found = problems(texts)
     assert any("loop without waiting for the caller" in p and "verified" in p and "account_closed" in p for p in found), found
