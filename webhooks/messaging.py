@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.chat.render import chat_text
@@ -60,8 +61,9 @@ async def incoming_message(request: Request, form: TwilioForm, background: Backg
     chat = request.app.state.chat
     observe.turn_started(request)
     try:
-        result = chat.message(channel=channel, customer=customer, ours=ours, message_sid=message_sid,
-                              text=body.strip(), render=render_messages)
+        # The turn reads and writes the database (and may ask the self-service endpoint): not on the event loop.
+        result = await run_in_threadpool(chat.message, channel=channel, customer=customer, ours=ours,
+                                         message_sid=message_sid, text=body.strip(), render=render_messages)
     except Exception:
         # The customer still gets an answer; Twilio would otherwise log an error and send nothing.
         log.exception("%s message failed", channel)
