@@ -26,8 +26,10 @@ def post(path, extra):
 twiml = post("/twilio/voice", {})
 for answer in ({"Digits": "1023456781", "FinishedOnKey": "#"}, {"Digits": "03031985"}, {"SpeechResult": "SW1A 1AA",
                "Confidence": "0.9"}, {"Digits": "1"}):
-    gather = twiml.find("Gather")
-    assert gather is not None, ET.tostring(twiml, encoding="unicode")
+    # The question's Gather is the last one (the first document also has the language offer's own Gather).
+    gathers = twiml.findall("Gather")
+    assert gathers, ET.tostring(twiml, encoding="unicode")
+    gather = gathers[-1]
     twiml = post(gather.get("action"), answer)
 task = json.loads(twiml.find("Enqueue/Task").text)
 assert task["verified"] is True and task["department"] == "billing", task
