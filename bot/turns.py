@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
@@ -152,12 +154,17 @@ class Conversations:
                     return answered
             # A conversation finishes on the flow version it started with, whatever is published meanwhile.
             bundle = self.bundle_for(session, conversation.flow_version if conversation else None)
-            if conversation is None:
-                conversation = create_conversation(session, channel=inp.channel, key=inp.session_key,
-                                                   caller=inp.caller, flow_version=bundle.version,
-                                                   origin=origin_for(inp.channel, caller=inp.caller,
-                                                                     client_address=client_address,
-                                                                     session_key=inp.session_key))
+            new = conversation is None
+            if new:
+                conversation = self._create(session, inp, bundle, client_address)
+                new = conversation.turn == 0
+                if not new:
+                    # Another request (a second first message) started it a moment ago: answer as its turn.
+                    answered = self._answered(conversation, inp, turn, render)
+                    if answered is not None:
+                        return answered
+                    bundle = self.bundle_for(session, conversation.flow_version)
+            if new:
                 state = start_state(bundle, inp)
                 inp = Input(**{**inp.__dict__, "kind": "start"})
                 before: dict = {}
@@ -178,6 +185,23 @@ class Conversations:
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
             return TurnResult(body, reply, conversation.id, extra=extra, texts=texts)
+
+    @staticmethod
+    def _create(session, inp: Input, bundle, client_address: str | None) -> Conversation:
+        """A new conversation, or the one a simultaneous request for the same key has just committed: both
+        inserts race on the unique session key (two SMS sent together), and the loser reads the winner's row."""
+        try:
+            with session.begin_nested():
+                return create_conversation(session, channel=inp.channel, key=inp.session_key, caller=inp.caller,
+                                           flow_version=bundle.version,
+                                           origin=origin_for(inp.channel, caller=inp.caller,
+                                                             client_address=client_address,
+                                                             session_key=inp.session_key))
+        except IntegrityError:
+            conversation = find_conversation(session, key=inp.session_key)
+            if conversation is None:
+                raise
+            return conversation
 
     @staticmethod
     def _answered(conversation: Conversation, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:
