@@ -42,8 +42,13 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _setup import data_key, postgres_available, prepare_database  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
+# Handoffs go through TaskRouter, so the last answer carries the <Task> whose attributes say "verified".
+WORKFLOW_SID = "WW" + "0" * 32
 BIN = Path(sys.executable).parent
 SERVER_CORES, CLIENT_CORE = "0", 1
 TWILIO_BUDGET_SECONDS = 15.0
@@ -161,9 +166,11 @@ class Caller:
         path = "/twilio/voice"
         text = await self.request(tally, path, {**base, "CallStatus": "ringing"})
         for answer in answers:
-            gather = ET.fromstring(text).find("Gather")
-            if gather is None:
+            # A greeting may hold an offer's Gather (another language) before the question's: answer the question.
+            gathers = ET.fromstring(text).findall("Gather")
+            if not gathers:
                 raise CallError("no <Gather> to answer")
+            gather = gathers[-1]
             path = gather.get("action")
             if pause:
                 await asyncio.sleep(self.rng.uniform(*pause))
@@ -171,7 +178,7 @@ class Caller:
         if self.real:
             task = ET.fromstring(text).find("Enqueue/Task")
             if task is None or '"verified": true' not in task.text:
-                raise CallError("not a verified handoff")
+                raise CallError("not a verified handoff: " + text.decode()[:600])
         if pause:
             await asyncio.sleep(self.rng.uniform(*pause))
         await self.request(tally, "/twilio/voice/status", {**base, "CallStatus": "completed", "CallDuration": "30"})
@@ -232,7 +239,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": self.base,
-               "FLOWS_DIR": str(ROOT / "flows"), "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{self.port}")}
+               "FLOWS_DIR": str(ROOT / "flows"), "TWILIO_WORKFLOW_SID": WORKFLOW_SID, "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{self.port}")}
         if self.kind == "bare":
             # Served the way `bot serve` serves: the same uvicorn, the same worker set-up.
             env["PYTHONPATH"] = str(ROOT / "benchmarks")
@@ -271,58 +278,6 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
-
-
-def prepare_database(kind: str, folder: Path):
-    """(url, drop): migrated, demo customers imported, nothing published yet (the server's first start does)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from bot.customers.importer import import_customers
-    from bot.demo import DEMO_CSV
-    from bot.numbering import load_schemes
-    from bot.store.db import get_engine, normalise_url, transaction
-    from bot.store.migrate import upgrade
-
-    if kind == "sqlite":
-        url, drop = f"sqlite:///{folder / f'load-{uuid.uuid4().hex[:6]}.db'}", (lambda: None)
-    else:
-        admin_url = make_url(normalise_url(os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
-            "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")))
-        name = f"bench_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    upgrade(url)
-    with transaction(url) as session:
-        report = import_customers(session, DEMO_CSV, schemes=load_schemes(ROOT / "flows" / "numbering.yaml"),
-                                  region="GB")
-    assert report.ok, report.rejected
-    get_engine(url).dispose()
-    return url, drop
-
-
-def postgres_available() -> bool:
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    from bot.store.db import normalise_url
-
-    try:
-        engine = create_engine(make_url(normalise_url(os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
-            "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))))
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
 
 
 # -- the run -------------------------------------------------------------------------------------------
@@ -408,6 +363,7 @@ def main() -> int:
     if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
         print("load.py needs taskset and 2 cores (server on one, client on the other)")
         return 1
+    data_key()  # before any server starts: they read it from the environment
     os.sched_setaffinity(0, {CLIENT_CORE})
     print(f"load: server pinned to core {SERVER_CORES} (2 workers: cores 0 and 1, shared with the client), "
           f"client on core {CLIENT_CORE}; PostgreSQL unpinned")

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     self_service_secret: str | None = None
     self_service_timeout_seconds: float = Field(default=3.0, gt=0, le=8)
 
+    # The longest a caller waits for an answer: past it a call hears the apology and goes to a colleague,
+    # a chat gets a clear message, and the turn changes nothing. Well inside Twilio's 15 seconds; the
+    # database's connect, lock and statement timeouts are set inside it (bot.store.db).
+    turn_timeout_seconds: float = Field(default=10.0, ge=1, le=14)
+
     default_region: str = "GB"
     log_level: str = "INFO"
     # "text" (a line per record) or "json" (one object per line, with conversation id and masked CallSid).

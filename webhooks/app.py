@@ -13,12 +13,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from bot import keys
 from bot.chat.desk import AgentDesk
 from bot.chat.service import ChatService
+from bot.deadline import TurnTimedOut
 from bot.engine.bundle import FlowBundle
 from bot.flow_registry import FlowRegistry
 from bot.logging_setup import configure_logging
 from bot.outgoing_texts import TwilioTexts
 from bot.self_service import SelfServiceClient
 from bot.settings import Settings, get_settings
+from bot.store.db import serve_within
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
 from webhooks import chat, console, fallback, messaging, ops, voice
@@ -31,6 +33,8 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    # This process answers webhooks: its database waits are bounded inside a turn's deadline.
+    serve_within(settings.turn_timeout_seconds)
     # No data key, no start: answers would otherwise be stored readable (bot.keys says what to set).
     keys.install(keys.from_settings(settings))
     # Flows are checked before the first call: a broken file stops start-up with file and line.
@@ -52,7 +56,6 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                   openapi_url="/openapi.json" if settings.debug else None)
     # The client's address is the one a listed proxy saw (X-Forwarded-For), else the connection's own.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
-    app.dependency_overrides[get_settings] = lambda: settings
     app.state.settings = settings
     app.state.flows = registry
     texts = texts if texts is not None else TwilioTexts.from_settings(settings)
@@ -81,6 +84,18 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
         # Query or body fields of the wrong type: a clear 422 without echoing the input back.
         return JSONResponse({"detail": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]},
                             status_code=422)
+
+    @app.exception_handler(TurnTimedOut)
+    async def _too_slow(request: Request, exc: TurnTimedOut) -> Response:
+        # The database (or a look-up) did not answer inside TURN_TIMEOUT_SECONDS: an answer now, not silence.
+        log.warning("%s did not finish within TURN_TIMEOUT_SECONDS=%g", request.url.path,
+                    request.app.state.settings.turn_timeout_seconds)
+        if request.url.path.startswith("/twilio/voice"):
+            return Response(voice.apology(), media_type="text/xml")
+        if request.url.path.startswith("/twilio/messaging"):
+            return Response(messaging.apology(), media_type="text/xml")
+        return JSONResponse({"detail": "we could not answer in time; please send that again in a moment"},
+                            status_code=503, headers={"Retry-After": "2", "Cache-Control": "no-store"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -12,13 +12,13 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from bot.chat.ratelimit import client_bucket, session_bucket
 from bot.chat.render import chat_messages
 from bot.engine.io import Reply
 from webhooks.texts import send_after_reply
 from webhooks import observe
+from webhooks.offload import in_time
 
 router = APIRouter(prefix="/chat")
 STATIC = Path(__file__).with_name("static")
@@ -92,12 +92,12 @@ def _text(body: bytes, max_chars: int) -> str:
 @router.post("/sessions", status_code=201)
 async def start_session(request: Request, background: BackgroundTasks) -> JSONResponse:
     settings, chat = request.app.state.settings, request.app.state.chat
-    wait = await run_in_threadpool(chat.throttle, [(client_bucket(_client(request)), settings.chat_rate_limit_per_client)],
+    wait = await in_time(request, chat.throttle, [(client_bucket(_client(request)), settings.chat_rate_limit_per_client)],
                                    window_seconds=settings.chat_rate_window_seconds)
     if wait is not None:
         raise _too_many(wait)
     observe.turn_started(request)
-    new, turn = await run_in_threadpool(chat.start_web, render=render_json,
+    new, turn = await in_time(request, chat.start_web, render=render_json,
                                         window_seconds=settings.chat_rate_window_seconds,
                                         client_address=_client(request))
     observe.turn_done(request, "web", turn)
@@ -113,14 +113,14 @@ async def send_message(session_id: str, request: Request, background: Background
     settings, chat = request.app.state.settings, request.app.state.chat
     window = settings.chat_rate_window_seconds
     body = await _read_body(request)
-    wait = await run_in_threadpool(chat.throttle, [(client_bucket(_client(request)), settings.chat_rate_limit_per_client)],
+    wait = await in_time(request, chat.throttle, [(client_bucket(_client(request)), settings.chat_rate_limit_per_client)],
                                    window_seconds=window)
     if wait is not None:
         raise _too_many(wait)
-    access = await run_in_threadpool(chat.web_access, session_id=session_id, token=_bearer(request))
+    access = await in_time(request, chat.web_access, session_id=session_id, token=_bearer(request))
     if access is None:
         raise _unauthorized()
-    wait = await run_in_threadpool(chat.throttle, [(session_bucket(access.session_id), settings.chat_rate_limit_per_session)],
+    wait = await in_time(request, chat.throttle, [(session_bucket(access.session_id), settings.chat_rate_limit_per_session)],
                                    window_seconds=window)
     if wait is not None:
         raise _too_many(wait)
@@ -131,7 +131,7 @@ async def send_message(session_id: str, request: Request, background: Background
         raise HTTPException(410, f"this chat ended after {settings.chat_idle_minutes} minutes without a message; "
                                  "start a new chat", headers=NO_STORE)
     observe.turn_started(request)
-    turn = await run_in_threadpool(chat.web_message, access, text=text, render=render_json)
+    turn = await in_time(request, chat.web_message, access, text=text, render=render_json)
     observe.turn_done(request, "web", turn)
     if turn.delivery_id:
         background.add_task(request.app.state.desk.deliver, turn.delivery_id)

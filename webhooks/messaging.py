@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
-from starlette.concurrency import run_in_threadpool
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.chat.render import chat_text
 from bot.engine.io import Reply
 from webhooks import observe
+from webhooks.offload import TurnTimedOut, in_time
 from webhooks.security import TwilioForm
 from webhooks.texts import send_after_reply
 
@@ -62,8 +62,12 @@ async def incoming_message(request: Request, form: TwilioForm, background: Backg
     observe.turn_started(request)
     try:
         # The turn reads and writes the database (and may ask the self-service endpoint): not on the event loop.
-        result = await run_in_threadpool(chat.message, channel=channel, customer=customer, ours=ours,
-                                         message_sid=message_sid, text=body.strip(), render=render_messages)
+        result = await in_time(request, chat.message, channel=channel, customer=customer, ours=ours,
+                               message_sid=message_sid, text=body.strip(), render=render_messages)
+    except TurnTimedOut:
+        log.warning("%s message did not get an answer in time: answered with the apology", channel)
+        observe.turn_failed(request, channel)
+        return twiml(apology())
     except Exception:
         # The customer still gets an answer; Twilio would otherwise log an error and send nothing.
         log.exception("%s message failed", channel)

@@ -8,14 +8,20 @@ from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Twilio's bodies are small (Body is at most 1600 characters); refuse anything far larger unread.
 MAX_FORM_BYTES = 64 * 1024
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (read from the app, not through a dependency override:
+    FastAPI rebuilds an overridden dependency's signature on every request)."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 def public_url(request: Request, settings: Settings) -> str:

@@ -5,13 +5,13 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.background import BackgroundTasks
-from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.engine.io import Input, Reply
 from bot.understanding import is_withheld_caller_id
 from bot.voice_handoffs import VoiceHandoffs
 from webhooks import observe
+from webhooks.offload import TurnTimedOut, in_time
 from webhooks.security import SettingsDep, TwilioForm
 from webhooks.texts import send_after_reply
 from webhooks.twiml import render_hold, render_voice
@@ -66,13 +66,18 @@ def apology() -> str:
     return str(response)
 
 
-def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
+async def _run(request: Request, settings, inp: Input, turn: int | None) -> Response:
     # Any failure below is answered with TwiML, never a 500 that would end the call.
     conversations = request.app.state.conversations
     observe.turn_started(request, call_sid=inp.session_key)
     try:
-        result = conversations.handle(inp, turn=turn, render=_renderer(settings),
-                                      after=VoiceHandoffs(conversations).started)
+        # The turn reads and writes the database (and may call a self-service endpoint): never on the event loop.
+        result = await in_time(request, conversations.handle, inp, turn=turn, render=_renderer(settings),
+                               after=VoiceHandoffs(conversations).started)
+    except TurnTimedOut:
+        log.warning("voice turn for call %s did not finish in time: the caller goes to a colleague", inp.session_key[-6:])
+        observe.turn_failed(request, "voice")
+        return twiml(apology())
     except Exception:
         log.exception("voice turn failed for call %s", inp.session_key[-6:])
         observe.turn_failed(request, "voice")
@@ -101,8 +106,7 @@ def _renderer(settings):
 
 @router.post("")
 async def incoming_call(request: Request, form: TwilioForm, settings: SettingsDep) -> Response:
-    # The turn reads and writes the database (and may call a self-service endpoint): never on the event loop.
-    return await run_in_threadpool(_run, request, settings, _input(form, kind="start"), None)
+    return await _run(request, settings, _input(form, kind="start"), None)
 
 
 @router.post("/turn")
@@ -110,7 +114,7 @@ async def next_turn(request: Request, form: TwilioForm, settings: SettingsDep, t
                     o: str | None = None) -> Response:
     # o=offer: the answer came from an inline offer's own Gather, before its question was asked.
     inp = _input(form, kind="silence" if e == "silence" else None, at_offer=o == "offer")
-    return await run_in_threadpool(_run, request, settings, inp, t)
+    return await _run(request, settings, inp, t)
 
 
 # How a <Dial> ended (DialCallStatus) and how a caller left an <Enqueue> (QueueResult), in the words
@@ -151,7 +155,7 @@ async def handoff_ended(request: Request, form: TwilioForm, settings: SettingsDe
     result, raw, waited, talked = handoff_result(form)
     handoffs = VoiceHandoffs(request.app.state.conversations)
     try:
-        outcome = await run_in_threadpool(handoffs.ended, call_sid=_call_sid(form), turn=t, result=result,
+        outcome = await in_time(request, handoffs.ended, call_sid=_call_sid(form), turn=t, result=result,
                                           twilio_status=raw, wait_seconds=waited, talk_seconds=talked,
                                           caller=_caller(form), render=_renderer(settings))
     except HTTPException:
@@ -171,7 +175,7 @@ async def hold(request: Request, form: TwilioForm) -> Response:
     they have waited past the department's maximum."""
     handoffs = VoiceHandoffs(request.app.state.conversations)
     try:
-        waiting = await run_in_threadpool(handoffs.hold, _call_sid(form), position=_form_seconds(form, "QueuePosition"),
+        waiting = await in_time(request, handoffs.hold, _call_sid(form), position=_form_seconds(form, "QueuePosition"),
                                           average=_form_seconds(form, "AvgQueueTime"), waited=_form_seconds(form, "QueueTime"))
     except HTTPException:
         raise
@@ -189,7 +193,7 @@ async def hold(request: Request, form: TwilioForm) -> Response:
 async def call_status(request: Request, form: TwilioForm) -> Response:
     status = str(form.get("CallStatus", ""))
     if status in ("completed", "busy", "failed", "no-answer", "canceled"):
-        await run_in_threadpool(request.app.state.conversations.hang_up, _call_sid(form), status=status)
+        await in_time(request, request.app.state.conversations.hang_up, _call_sid(form), status=status)
     return Response(status_code=204)
 
 
@@ -200,10 +204,10 @@ async def voicemail(request: Request, form: TwilioForm) -> Response:
     duration = _seconds(form.get("RecordingDuration"))
     conversations = request.app.state.conversations
     if url.startswith("https://"):
-        await run_in_threadpool(conversations.record_voicemail, _call_sid(form), recording_url=url[:500],
+        await in_time(request, conversations.record_voicemail, _call_sid(form), recording_url=url[:500],
                                 duration_seconds=duration)
     # The goodbye is the flow's wording, in the caller's language and voice.
-    goodbye = await run_in_threadpool(conversations.goodbye, _call_sid(form))
+    goodbye = await in_time(request, conversations.goodbye, _call_sid(form))
     return twiml(render_voice(goodbye, turn=0, base_path=BASE))
 
 
@@ -217,7 +221,7 @@ def _seconds(value) -> int | None:
 async def whisper(request: Request, form: TwilioForm, call: str = "") -> Response:
     """Played to the agent who answers a <Dial><Number>, or who dequeues a caller with <Dial><Queue url=...>
     (Twilio then posts the caller's CallSid): who is calling and whether they are verified."""
-    summary = await run_in_threadpool(request.app.state.conversations.summary, call or str(form.get("CallSid", "")))
+    summary = await in_time(request, request.app.state.conversations.summary, call or str(form.get("CallSid", "")))
     response = VoiceResponse()
     response.say(summary or "Incoming caller from the front door.")
     return twiml(str(response))

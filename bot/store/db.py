@@ -5,19 +5,67 @@ starts with BEGIN IMMEDIATE, so it holds the database's single write lock from i
 A deferred transaction would read a snapshot first and could then act on it after another writer
 changed it (two sessions on one number each seeing two failures), or fail to upgrade to a writer
 ("database is locked"). Read-only units of work (`transaction(url, read_only=True)`) begin deferred
-and, under WAL, never wait for writers.
+and, under WAL, never wait for writers. WAL with synchronous=NORMAL: a commit is durable against a
+crash of the process (not of the machine's power), and costs no fsync.
+
+Timeouts: a process that answers Twilio (`bot serve`, create_app) calls `serve_within(seconds)`
+before it opens the database, and then connecting, waiting for a lock and running one statement are
+each bounded well inside a turn's deadline (bot.deadline): a held row lock or a hung database ends
+in an error the webhook answers with its apology, never a caller in silence past Twilio's 15 seconds.
+The `bot` command's own work (imports, migrations, reports) keeps the patient defaults.
+
+No ping on checkout (a round trip per turn): pooled connections are recycled before servers and
+proxies drop idle ones, and a connection found dead mid-turn is discarded by SQLAlchemy (the turn
+fails and is answered with the apology; the next one gets a fresh connection).
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import deadline
+
 READ_ONLY = "frontdoor_read_only"
+# Idle pooled connections are replaced after this long, before a proxy or server closes them.
+POOL_RECYCLE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_seconds: int
+    lock_ms: int | None  # PostgreSQL lock_timeout; SQLite's busy_timeout when set
+    statement_ms: int | None  # PostgreSQL statement_timeout
+
+
+# The `bot` command: nobody is waiting on a phone line, and an import or a migration may take a while.
+PATIENT = Timeouts(connect_seconds=10, lock_ms=None, statement_ms=None)
+SQLITE_PATIENT_BUSY_MS = 30_000
+_timeouts = PATIENT
+
+
+def timeouts_for_turns(turn_seconds: float) -> Timeouts:
+    """Each wait bounded inside the turn's deadline, so the webhook answers (with its apology) in time:
+    a lock waited for at most 40% of it, a statement run for at most 70% of it, a connection opened
+    in at most 3 seconds (libpq counts whole seconds, at least 2)."""
+    return Timeouts(connect_seconds=max(2, min(3, int(turn_seconds * 0.3))),
+                    lock_ms=max(100, int(turn_seconds * 400)), statement_ms=max(200, int(turn_seconds * 700)))
+
+
+def serve_within(turn_seconds: float) -> Timeouts:
+    """This process answers webhooks: engines opened from now on carry the timeouts for that budget."""
+    global _timeouts
+    _timeouts = timeouts_for_turns(turn_seconds)
+    return _timeouts
+
+
+def current_timeouts() -> Timeouts:
+    return _timeouts
 
 
 def normalise_url(url: str) -> str:
@@ -29,11 +77,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    url = normalise_url(url)
+    return _engine(normalise_url(url), _timeouts)
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str, timeouts: Timeouts) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        busy_ms = timeouts.lock_ms if timeouts.lock_ms is not None else SQLITE_PATIENT_BUSY_MS
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - runs per connection
@@ -44,7 +96,9 @@ def get_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+                # Under WAL, NORMAL syncs at checkpoints, not at every commit; still consistent after a crash.
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -52,22 +106,31 @@ def get_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = [f"-c {name}={value}" for name, value in (("lock_timeout", timeouts.lock_ms),
+                                                          ("statement_timeout", timeouts.statement_ms)) if value]
+    connect_args: dict = {"connect_timeout": timeouts.connect_seconds}
+    if options:
+        connect_args["options"] = " ".join(options)
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, connect_args=connect_args)
 
 
-@lru_cache(maxsize=8)
-def _factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+@lru_cache(maxsize=16)
+def _factory(url: str, timeouts: Timeouts) -> sessionmaker[Session]:
+    return sessionmaker(bind=_engine(url, timeouts), expire_on_commit=False)
 
 
 @contextmanager
 def transaction(url: str, *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: committed whole or rolled back whole, so no half-written record is left.
-    `read_only`: it writes nothing, so on SQLite it need not wait for (nor hold up) writers."""
-    factory = _factory(url)
-    session = factory(bind=get_engine(url).execution_options(**{READ_ONLY: True})) if read_only else factory()
+    `read_only`: it writes nothing, so on SQLite it need not wait for (nor hold up) writers.
+    Inside a turn whose deadline has passed (bot.deadline) nothing is committed: the caller has
+    already been answered with the apology, and the turn must not happen behind their back."""
+    url = normalise_url(url)
+    factory = _factory(url, _timeouts)
+    session = factory(bind=_engine(url, _timeouts).execution_options(**{READ_ONLY: True})) if read_only else factory()
     try:
         yield session
+        deadline.check()
         session.commit()
     except BaseException:
         session.rollback()

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 from webhooks.security import TwilioForm
 
 # ../shared/reference/twilio.md: token 12345, this URL and these params.
@@ -26,7 +26,7 @@ def test_published_vectors_hold_for_the_library_we_use():
 def client(**settings) -> TestClient:
     app = FastAPI()
     values = {"twilio_auth_token": TOKEN, "public_base_url": "https://mycompany.com", **settings}
-    app.dependency_overrides[get_settings] = lambda: Settings(_env_file=None, **values)
+    app.state.settings = Settings(_env_file=None, **values)
 
     @app.post("/myapp.php")
     async def endpoint(form: TwilioForm) -> dict:

@@ -115,7 +115,7 @@
       if (result.status === 401 || result.status === 404) { end("This chat is no longer available. You can start a new one."); return; }
       if (result.status === 429) {
         statusLine.textContent = "You're sending messages quickly. Please wait " + (result.retryAfter || "a few") + " seconds and try again.";
-      } else if (result.status === 413 || result.status === 422) {
+      } else if (result.status === 413 || result.status === 422 || result.status === 503) {
         statusLine.textContent = (result.data && typeof result.data.detail === "string") ? "Sorry: " + result.data.detail + "." : "Sorry, that message couldn't be sent.";
       } else {
         statusLine.textContent = "Sorry, something went wrong. Please try again.";
