@@ -53,6 +53,31 @@ def data_key(monkeypatch):
     keys._installed = previous
 
 
+@pytest.fixture(autouse=True)
+def no_database_work_on_the_event_loop():
+    """Every test: a statement executed on a thread that runs an event loop would hold up every other
+    call, /healthz and /metrics while it waits (async handlers hand database work to the thread pool)."""
+    import asyncio
+    import traceback
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    found: list[str] = []
+
+    def check(conn, cursor, statement, parameters, context, executemany):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        found.append(statement[:80] + "\n" + "".join(traceback.format_stack(limit=12)))
+
+    event.listen(Engine, "before_cursor_execute", check)
+    yield
+    event.remove(Engine, "before_cursor_execute", check)
+    assert not found, "database work on the event loop:\n" + "\n".join(found[:3])
+
+
 @pytest.fixture(scope="session")
 def bundle():
     return load_bundle(FLOWS)
