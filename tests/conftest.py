@@ -58,6 +58,7 @@ def no_database_work_on_the_event_loop():
     """Every test: a statement executed on a thread that runs an event loop would hold up every other
     call, /healthz and /metrics while it waits (async handlers hand database work to the thread pool)."""
     import asyncio
+    import threading
     import traceback
 
     from sqlalchemy import event
@@ -66,11 +67,17 @@ def no_database_work_on_the_event_loop():
     found: list[str] = []
 
     def check(conn, cursor, statement, parameters, context, executemany):
+        # The app's loop runs in a thread of its own (TestClient's portal, a live server); the test's own
+        # thread may run one too (Playwright's sync API), and its set-up statements are not the app's.
+        if threading.current_thread() is threading.main_thread():
+            return
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return
-        found.append(statement[:80] + "\n" + "".join(traceback.format_stack(limit=12)))
+        ours = [f"  {frame.filename}:{frame.lineno} {frame.name}" for frame in traceback.extract_stack()
+                if "/site-packages/" not in frame.filename and "/conftest.py" not in frame.filename]
+        found.append(statement[:80] + "\n" + "\n".join(ours[-8:]))
 
     event.listen(Engine, "before_cursor_execute", check)
     yield
