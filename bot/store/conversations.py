@@ -1,7 +1,7 @@
 """Conversation rows and their events: small keyword-only functions over one SQLAlchemy session."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.engine.context import EventRecord
@@ -38,9 +38,14 @@ def save_turn(session: Session, *, conversation: Conversation, state: State, eve
 
 
 def add_events(session: Session, *, conversation: Conversation, events: list[EventRecord]) -> None:
-    for record in events:
-        session.add(Event(conversation_id=conversation.id, step=record.step, outcome=record.outcome,
-                          detail=record.detail))
+    # One INSERT for the lot (executemany), and no ids read back: nothing in a turn needs them. Without
+    # flushing the conversation's pending changes first: the turn's later changes (closing it) would
+    # then cost a second UPDATE. (The conversation row itself is in the database: created with a flush.)
+    if events:
+        with session.no_autoflush:
+            session.execute(insert(Event.__table__), [{"conversation_id": conversation.id, "step": record.step,
+                                             "outcome": record.outcome, "detail": record.detail}
+                                            for record in events])
 
 
 # What the state may hold of a caller's answers: a reading waiting for a yes/no, the start of a number.

@@ -147,7 +147,8 @@ def serialise(session: Session, *names: tuple[str, str]) -> None:
     """Hold PostgreSQL advisory locks on these (kind, value) names until the transaction ends, taken in
     the order given (callers keep one order, so two never wait on each other). SQLite needs nothing:
     the transaction already holds the database's only write lock."""
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or not names:
         return
-    for kind, value in names:
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(kind, value)})
+    # One round trip: PostgreSQL evaluates a select list left to right, so the locks are still taken in order.
+    calls = ", ".join(f"pg_advisory_xact_lock(:key{i})" for i in range(len(names)))
+    session.execute(text(f"SELECT {calls}"), {f"key{i}": _advisory_key(kind, value) for i, (kind, value) in enumerate(names)})

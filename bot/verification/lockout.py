@@ -45,45 +45,59 @@ class SqlLedger:
         # Numbers this ledger locked (the failure that reached the threshold): their customers are told.
         self.new_locks: list[str] = []
 
-    def failures(self, number: str) -> int:
-        now = self.clock()
+    def _failures_query(self, number: str, now: dt.datetime):
+        """Failures on the number in the window, and since its last unlock: one statement."""
         since = now - dt.timedelta(hours=self.lockout.window_hours)
-        last_unlock = self.session.scalar(
-            select(func.max(Lock.unlocked_at)).where(Lock.customer_number == number))
-        if last_unlock is not None and last_unlock > since:
-            since = last_unlock
-        return self.session.scalar(
-            select(func.count()).select_from(FailedAttempt)
-            .where(FailedAttempt.customer_number == number, FailedAttempt.at > since)) or 0
+        last_unlock = select(func.max(Lock.unlocked_at)).where(Lock.customer_number == number).scalar_subquery()
+        return (select(func.count()).select_from(FailedAttempt)
+                .where(FailedAttempt.customer_number == number, FailedAttempt.at > since,
+                       FailedAttempt.at > func.coalesce(last_unlock, since)))
+
+    def failures(self, number: str) -> int:
+        return self.session.scalar(self._failures_query(number, self.clock())) or 0
 
     def _limit(self) -> Limit | None:
         if self.origin is None:
             return None
         return self.velocity.client_address if self.origin.startswith("client:") else self.velocity.caller_id
 
-    def _count_since(self, where, minutes: float) -> int:
-        since = self.clock() - dt.timedelta(minutes=minutes)
-        return self.session.scalar(select(func.count()).select_from(FailedAttempt)
-                                   .where(where, FailedAttempt.at > since)) or 0
+    def _velocity_checks(self, now: dt.datetime) -> list[tuple[object, int]]:
+        """(count of failures, threshold) for this origin, and for all withheld callers together when it is one."""
+        limit = self._limit()
+        if limit is None:
+            return []
+        checks = [(self._count_since(FailedAttempt.origin == self.origin, now, limit.window_minutes), limit.threshold)]
+        if is_withheld_origin(self.origin):
+            pooled = self.velocity.withheld
+            checks.append((self._count_since(FailedAttempt.origin.startswith(WITHHELD_PREFIX, autoescape=True), now,
+                                             pooled.window_minutes), pooled.threshold))
+        return checks
+
+    @staticmethod
+    def _count_since(where, now: dt.datetime, minutes: float):
+        return select(func.count()).select_from(FailedAttempt).where(where, FailedAttempt.at > now - dt.timedelta(minutes=minutes))
+
+    def _counts(self, queries: list) -> list[int]:
+        """Several counts in one round trip."""
+        if not queries:
+            return []
+        return [value or 0 for value in self.session.execute(select(*(q.scalar_subquery() for q in queries))).one()]
 
     def too_fast(self) -> bool:
         """This origin's failures in its window, across every number it tried, reached the limit; for a
         withheld caller ID (an origin per call), the failures of all withheld callers together reached theirs."""
-        limit = self._limit()
-        if limit is None:
-            return False
-        if self._count_since(FailedAttempt.origin == self.origin, limit.window_minutes) >= limit.threshold:
-            return True
-        if is_withheld_origin(self.origin):
-            pooled = self.velocity.withheld
-            return self._count_since(FailedAttempt.origin.startswith(WITHHELD_PREFIX, autoescape=True),
-                                     pooled.window_minutes) >= pooled.threshold
-        return False
+        checks = self._velocity_checks(self.clock())
+        counts = self._counts([query for query, _ in checks])
+        return any(count >= threshold for count, (_, threshold) in zip(counts, checks))
 
     def lock_reason(self, number: str) -> str | None:
-        if self.failures(number) >= self.lockout.threshold:
+        # The number's failures and the origin's velocity in one statement (asked on every number claimed).
+        now = self.clock()
+        checks = self._velocity_checks(now)
+        failures, *velocity = self._counts([self._failures_query(number, now)] + [query for query, _ in checks])
+        if failures >= self.lockout.threshold:
             return "locked"
-        return "velocity" if self.too_fast() else None
+        return "velocity" if any(count >= threshold for count, (_, threshold) in zip(velocity, checks)) else None
 
     def _serialise(self, number: str) -> None:
         names = [("failed-attempts", number)]
