@@ -34,8 +34,30 @@ async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> 
         deadline.start(left)
     if left <= 0:
         raise TurnTimedOut("the request's deadline has passed")
-    work = anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), abandon_on_cancel=True)
+    work = functools.partial(func, *args, **kwargs)
     try:
-        return await asyncio.wait_for(work, left)
+        return await asyncio.wait_for(_run(request, work), left)
     except asyncio.TimeoutError:
         raise TurnTimedOut("no answer within TURN_TIMEOUT_SECONDS") from None
+
+
+async def _run(request: Request, work: Callable[[], T]) -> T:
+    writer = _sqlite_writer(request)
+    if writer is None:
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    async with writer:
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+
+
+def _sqlite_writer(request: Request) -> asyncio.Lock | None:
+    """SQLite has one writer at a time, and a turn writes. Turns queue here, on the event loop, and each
+    goes to the thread pool when the one before it is done; left to SQLite, the threads that find its
+    write lock taken sleep in its busy handler (1, 2, 5 ... up to 100 ms at a time) and wake late, and
+    every waiting turn holds a thread. PostgreSQL runs turns side by side: None."""
+    if not request.app.state.settings.database_url.startswith("sqlite"):
+        return None
+    loop = asyncio.get_running_loop()
+    held = getattr(request.app.state, "sqlite_writer", None)
+    if held is None or held[0] is not loop:  # a lock belongs to one event loop (a test client starts its own)
+        held = request.app.state.sqlite_writer = (loop, asyncio.Lock())
+    return held[1]
