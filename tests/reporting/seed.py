@@ -34,6 +34,7 @@ from bot.store.db import transaction
 from bot.store.models import Conversation, Event
 from bot.turns import Conversations
 from tests.conftest import FLOWS
+from webhooks.renderers import renderer_for
 
 UTC = dt.timezone.utc
 DAY1, DAY2, DAY3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
@@ -97,7 +98,7 @@ def publish(database_url: str, flows: Path):
 def drive(database_url: str, bundle, script: Script) -> str:
     """Run one scripted conversation through the engine; returns its session key."""
     conversations = Conversations(database_url, bundle, clock=lambda: script.when)
-    dialogue = Dialogue(conversations, channel=script.channel, session_key=f"SEED-{script.key}",
+    dialogue = Dialogue(conversations, channel=script.channel, renderers=renderer_for, session_key=f"SEED-{script.key}",
                         caller="+447700900123" if script.channel in ("voice", "sms") else None)
     dialogue.start("hi" if script.channel == "sms" else "")
     for line in script.lines:
