@@ -168,8 +168,8 @@ def overview(since: SinceOption = None, until: UntilOption = None, channel: Chan
              "recoveries": "no caller asked to recover their customer number in this period"}
     for table in tables:
         out.print()
+        out.print(table.title, highlight=False, soft_wrap=True)
         if not table.rows and table.name in empty:
-            out.print(table.title, highlight=False)
             out.print(f"  {empty[table.name]}", highlight=False)
             continue
         for view in _views(table):
@@ -204,9 +204,8 @@ def _views(table, width: int = 80):
         current.append((key, label))
         used += needed
     parts.append(current)
-    for index, part in enumerate(parts):
-        view = RichTable(title=table.title if index == 0 else None, title_justify="left", box=None,
-                         padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
+    for part in parts:
+        view = RichTable(box=None, padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
         for key, label in [*names, *part]:
             view.add_column(label, no_wrap=True, justify="left" if key in _NAMES else "right")
         for row in table.rows:
