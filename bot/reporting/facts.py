@@ -21,6 +21,7 @@ NO_MATCH = frozenset({"no-match", "invalid"})
 # file; matched a customer with no phone on file; not matched (or refused: locked, too many tries);
 # unfinished (the caller left, or is still answering, before the details were checked).
 RECOVERY_RESULTS = ("texted", "no_phone", "not_matched", "unfinished")
+RECOVERED = frozenset({"texted", "no_phone"})
 _RECOVERED = {"texted": "texted", "no phone on file": "no_phone"}
 # The caller went away at this step: a call hung up, or a chat went quiet until it expired.
 LEFT = frozenset({"hung-up", "expired"})
@@ -75,7 +76,9 @@ class ConversationFacts:
 
     @property
     def verified(self) -> bool:
-        return "verified" in self.outcomes
+        # A recovered number verifies the caller for the rest of the conversation (recover_number checks
+        # them as the policy says, or against exactly one customer's name, birth date and postcode).
+        return "verified" in self.outcomes or any(r in RECOVERED for r in self.recoveries)
 
     def marks(self, step: str) -> StepMarks:
         return self.steps.setdefault(step, StepMarks())

@@ -59,6 +59,11 @@ def test_overview_recoveries_by_sms(recovery_seeded):
         exported = json.loads(client.get("/console/export/recoveries.json?since=2026-03-11&until=2026-03-11").text)
     assert page.text("fig-recoveries") == "2"
     assert page.text("fig-conversations") == "6"
+    # A recovered number verifies the caller: 2 of the 5 who reached a verification question (RW2 was not asked).
+    assert page.text("fig-verification") == "40%"
+    # RV1 left once verified (contained); RV2 and RV3 hung up unverified, RS1 went quiet verified (contained).
+    assert page.table("table-outcomes")[:3] == [["handed_off", "1", "16.7"], ["contained", "2", "33.3"],
+                                                ["abandoned", "2", "33.3"]]
     assert page.table("table-recoveries") == [
         ["all", "5", "2", "40.0", "0", "0.0", "2", "40.0", "1", "20.0", "1"],
         ["voice", "3", "1", "33.3", "0", "0.0", "1", "33.3", "1", "33.3", "0"],

@@ -160,6 +160,9 @@ def test_number_recoveries_by_channel(recovery_seeded):
                                    ("sms", _counts(1, 1, 0, 0, 0, 0)), ("whatsapp", _counts(0, 0, 0, 0, 0, 0)),
                                    ("web", _counts(1, 0, 0, 1, 0, 1))]
     assert report.recoveries[0].share("texted") == 0.4
+    # A recovered number verifies the caller: RV1 and RS1, of the five asked a verification detail.
+    assert [(v.channel, v.reached, v.verified) for v in report.verification][:3] == [
+        ("all", 5, 2), ("voice", 3, 1), ("sms", 1, 1)]
     assert overview_tables(report)["recoveries"].to_csv().splitlines() == [
         "channel,attempted,texted,texted_pct,no_phone,no_phone_pct,not_matched,not_matched_pct,unfinished,"
         "unfinished_pct,unavailable",
