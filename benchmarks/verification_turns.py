@@ -22,6 +22,7 @@ from bot.engine.bundle import load_bundle  # noqa: E402
 from bot.store.db import get_engine, transaction  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.turns import Conversations  # noqa: E402
+from webhooks.renderers import renderer_for  # noqa: E402
 
 CALLS_PER_THREAD = 100
 ANSWERS = ["1023456781#", "03031985", "SW1A 1AA", "1"]
@@ -38,7 +39,7 @@ def _keys() -> None:
 def calls(conversations: Conversations, count: int, errors: list) -> None:
     for _ in range(count):
         try:
-            dialogue = Dialogue(conversations, channel="voice", caller="+447700900123")
+            dialogue = Dialogue(conversations, channel="voice", renderers=renderer_for, caller="+447700900123")
             dialogue.start()
             for answer in ANSWERS:
                 dialogue.send(answer)

@@ -1,19 +1,20 @@
 """One conversation driven by typed lines, the way `bot simulate` and the flow tests drive it.
 
 Same engine, same store: every line goes through `bot.turns.Conversations.handle`, and each reply
-is rendered by the renderer the channel's real adapter uses, so what is stored (and shown by
-`:twiml`) is exactly what Twilio or the chat widget would get. No HTTP.
+is rendered by the renderer the channel's real adapter uses (handed in as `renderers`), so what is
+stored (and shown by `:twiml`) is exactly what Twilio or the chat widget would get. No HTTP.
 """
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import replace
+from typing import Protocol
 
 from bot.engine.bundle import FlowBundle
-from bot.engine.io import Channel, Input, Reply
+from bot.engine.io import Channel, Input
 from bot.engine.runner import start_state
-from bot.engine.state import State
+from bot.records import State
 from bot.store.conversations import create_conversation, find_conversation
 from bot.store.db import transaction
 from bot.turns import Conversations, Renderer, TurnResult
@@ -39,27 +40,17 @@ def typed_input(text: str, *, channel: str, session_key: str, caller: str | None
                  confidence=confidence, caller=caller)
 
 
-def renderer_for(channel: str, *, workflow_sid: str | None = None) -> Renderer:
-    """The renderer each channel's adapter uses (imported lazily: the adapters pull in the web framework)."""
-    if channel == "voice":
-        from webhooks.twiml import render_voice
-        from webhooks.voice import BASE
+class Renderers(Protocol):
+    """Each channel's renderer, as its adapter renders (webhooks.renderers.renderer_for). Handed in by the
+    caller: the adapters belong to the web layer above this one, which bot/ never imports."""
 
-        def render(reply: Reply, turn: int) -> str:
-            # The whisper URL only matters to Twilio; the TwiML is otherwise what the voice adapter sends.
-            return render_voice(reply, turn=turn, base_path=BASE, workflow_sid=workflow_sid)
-        return render
-    if channel == "web":
-        from webhooks.chat import render_json
-        return render_json
-    from webhooks.messaging import render_messages
-    return render_messages
+    def __call__(self, channel: str, *, workflow_sid: str | None = None) -> Renderer: ...
 
 
 class Dialogue:
     """A conversation with the flow on one channel; `state()` reads what the store holds."""
 
-    def __init__(self, conversations: Conversations, *, channel: str, caller: str | None = None,
+    def __init__(self, conversations: Conversations, *, channel: str, renderers: Renderers, caller: str | None = None,
                  language: str | None = None, session_key: str | None = None, workflow_sid: str | None = None,
                  variants: dict[str, str] | None = None):
         if channel not in CHANNELS:
@@ -72,7 +63,7 @@ class Dialogue:
         # A/B test name -> "A" or "B": the wording this conversation hears, chosen up front.
         self.variants = dict(variants or {})
         self.session_key = session_key or f"SIM-{uuid.uuid4().hex}"
-        self.render: Renderer = renderer_for(channel, workflow_sid=workflow_sid)
+        self.render: Renderer = renderers(channel, workflow_sid=workflow_sid)
         self.turn: int | None = None
         self.last: TurnResult | None = None
 
@@ -143,4 +134,4 @@ class Dialogue:
             row.state = state.to_dict()
 
 
-__all__ = ["CHANNELS", "Dialogue", "typed_input", "renderer_for"]
+__all__ = ["CHANNELS", "Dialogue", "Renderers", "typed_input"]

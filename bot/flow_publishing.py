@@ -9,12 +9,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.dialogue import Renderers
 from bot.engine.bundle import FlowBundle, load_bundle
-from bot.engine.source import ConfigError, Problem
 from bot.flowtests.run import FlowTestResult, find_tests, run_file
 from bot.settings import Settings
 from bot.store import flow_versions
 from bot.store.db import transaction
+from bot.yaml_source import ConfigError, Problem
 
 
 def load_flows(settings: Settings, directory: Path | None = None) -> FlowBundle:
@@ -50,10 +51,10 @@ def load_checked(settings: Settings, directory: Path | None = None) -> FlowBundl
     return bundle
 
 
-def run_tests(directory: Path, bundle: FlowBundle) -> list[FlowTestResult]:
+def run_tests(directory: Path, bundle: FlowBundle, *, renderers: Renderers) -> list[FlowTestResult]:
     """The folder's conversation tests (tests/*.yaml), each in a fresh practice database."""
     folder = directory / "tests"
-    return [run_file(path, bundle) for path in find_tests(folder)] if folder.is_dir() else []
+    return [run_file(path, bundle, renderers=renderers) for path in find_tests(folder)] if folder.is_dir() else []
 
 
 def make_live(database_url: str, bundle: FlowBundle, *, by: str | None, message: str | None,
@@ -89,7 +90,7 @@ class Outcome:
 
 
 def publish_folder(settings: Settings, directory: Path | None = None, *, by: str, message: str | None,
-                   also: Callable[[Session, str, bool], None] | None = None) -> Outcome:
+                   renderers: Renderers, also: Callable[[Session, str, bool], None] | None = None) -> Outcome:
     """Check the folder, run its conversation tests, and make it live only when both pass."""
     folder = directory or settings.flows_dir
     try:
@@ -97,7 +98,7 @@ def publish_folder(settings: Settings, directory: Path | None = None, *, by: str
     except ConfigError as exc:
         return Outcome(None, problems=sorted(exc.problems, key=_order), warnings=sorted(exc.warnings, key=_order))
     warnings = sorted(bundle.warnings, key=_order)
-    results = run_tests(folder, bundle)
+    results = run_tests(folder, bundle, renderers=renderers)
     if any(not result.passed for result in results):
         return Outcome(bundle.version, warnings=warnings, tests=results)
     published = make_live(settings.database_url, bundle, by=by, message=message, tests=results, also=also)

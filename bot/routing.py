@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.io import Handoff, Target
-from bot.engine.state import State
-from bot.engine.source import did_you_mean
 from bot.hours import OpeningHours, parse_holidays, parse_hours
+from bot.records import Handoff, State, Target
+from bot.yaml_source import did_you_mean
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _QUEUE = re.compile(r"^[A-Za-z0-9_.\- ]+$")

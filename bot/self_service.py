@@ -19,7 +19,7 @@ import uuid
 from typing import Any
 
 from bot.chat.desk import SIGNATURE_HEADER, TIMESTAMP_HEADER, encode, sign
-from bot.engine.context import Looked
+from bot.records import Looked
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from rich.console import Console
 from bot.chat.render import chat_text
 from bot.dialogue import Dialogue
 from bot.engine.io import Expect, Reply
-from bot.engine.state import State
 from bot.logging_setup import mask
+from bot.records import State
 
 HELP = """\
 On a call: digits like 1023456781# are keypad presses (* is the star key), an empty line is

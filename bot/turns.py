@@ -23,11 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
-from bot.flow_registry import FlowRegistry
-from bot.engine.context import EventRecord, OneTimeCodes, SelfService, Services
+from bot.engine.context import OneTimeCodes, SelfService, Services
 from bot.engine.io import Input, OutgoingText, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
-from bot.engine.state import State
+from bot.flow_registry import FlowRegistry
+from bot.records import EventRecord, State
 from bot.store.conversations import (add_events, close_conversation, create_conversation, find_conversation,
                                      reopen_conversation, save_turn)
 from bot.store.db import transaction

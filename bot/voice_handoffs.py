@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.engine.io import Input
 from bot.engine.queue_wait import Hold, hold
-from bot.engine.state import State
+from bot.records import State
 from bot.store.conversations import find_conversation
 from bot.store.db import transaction
 from bot.store.handoffs import handoff_ended, handoff_started

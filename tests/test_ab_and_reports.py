@@ -11,12 +11,13 @@ from typer.testing import CliRunner
 from bot.cli import app as cli
 from bot.engine import ab_test
 from bot.engine.bundle import load_bundle
-from bot.engine.source import ConfigError
 from bot.reporting import Period, variants
-from bot.store.db import transaction
 from bot.settings import get_settings
+from bot.store.db import transaction
+from bot.yaml_source import ConfigError
 from tests.conftest import BASE_URL, FLOWS, TOKEN, make_settings
 from tests.twilio_phone import TwilioPhone
+from webhooks.renderers import renderer_for
 
 SPLIT = """    ab_test:
       name: short_number_prompt
@@ -143,7 +144,7 @@ def test_each_conversation_test_has_its_own_session_key(tmp_path, bundle):
     spec = ConversationSpec(line=1, channel="voice", turns=(TurnSpec(line=1, send=None),))
     keys = set()
     for name in ("01_one", "02_two"):
-        failure, _ = _run_conversation(spec, bundle, url, 0, name)
+        failure, _ = _run_conversation(spec, bundle, url, 0, name, renderers=renderer_for)
         assert failure is None
         with transaction(url) as session:
             from bot.store.models import Conversation

@@ -7,6 +7,7 @@ import pytest
 
 from bot.dialogue import Dialogue, typed_input
 from bot.turns import Conversations
+from webhooks.renderers import renderer_for
 
 
 @pytest.mark.parametrize("typed, kind, value", [
@@ -31,7 +32,7 @@ def test_chat_lines_are_text(channel):
 
 
 def test_voice_replies_are_the_twiml_the_adapter_sends(customers, bundle):
-    dialogue = Dialogue(Conversations(customers, bundle), channel="voice", caller="anonymous")
+    dialogue = Dialogue(Conversations(customers, bundle), channel="voice", renderers=renderer_for, caller="anonymous")
     first = dialogue.start()
     assert dialogue.caller is None  # withheld, as the voice adapter records it
     assert '<Gather action="/twilio/voice/turn?t=1"' in first.body
@@ -41,15 +42,15 @@ def test_voice_replies_are_the_twiml_the_adapter_sends(customers, bundle):
 
 
 def test_web_and_sms_replies_are_what_their_adapters_send(customers, bundle):
-    web = Dialogue(Conversations(customers, bundle), channel="web")
+    web = Dialogue(Conversations(customers, bundle), channel="web", renderers=renderer_for)
     body = json.loads(web.start().body)
     assert "type your customer number" in body["messages"][0]["text"] and body["ended"] is False
-    sms = Dialogue(Conversations(customers, bundle), channel="sms", caller="+447700900123")
+    sms = Dialogue(Conversations(customers, bundle), channel="sms", renderers=renderer_for, caller="+447700900123")
     assert sms.opened_by_message and not web.opened_by_message
     assert sms.start("hi").body.startswith('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Welcome')
 
 
 def test_a_language_the_flow_does_not_speak_is_refused(customers, bundle):
-    dialogue = Dialogue(Conversations(customers, bundle), channel="voice", language="xx")
+    dialogue = Dialogue(Conversations(customers, bundle), channel="voice", renderers=renderer_for, language="xx")
     with pytest.raises(ValueError, match="not 'xx'"):
         dialogue.start()

@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.engine.source import ConfigError
 from bot.flowtests.report import report
 from bot.flowtests.run import closest, find_tests, run_file
-from bot.engine.source import parse_yaml
 from bot.flowtests.spec import read_test
 from bot.settings import get_settings
+from bot.yaml_source import ConfigError, parse_yaml
 from tests.conftest import FLOWS
+from webhooks.renderers import renderer_for
 
 runner = CliRunner()
 SHIPPED = find_tests(FLOWS / "tests")
@@ -68,7 +68,7 @@ def test_the_default_flow_ships_its_conversation_tests():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_flow_test_passes(path, bundle):
-    result = run_file(path, bundle)
+    result = run_file(path, bundle, renderers=renderer_for)
     assert result.passed, "\n".join(text for text, _ in report(result, transcript=True))
 
 
@@ -119,9 +119,9 @@ def test_each_shipped_test_fails_when_what_it_guards_breaks(flows_copy, test_nam
     from bot.engine.bundle import load_bundle
 
     path = flows_copy / "tests" / f"{test_name}.yaml"
-    assert run_file(path, load_bundle(flows_copy)).passed  # the copy passes before the change
+    assert run_file(path, load_bundle(flows_copy), renderers=renderer_for).passed  # the copy passes before the change
     edit(flows_copy / flow_file, old, new)
-    result = run_file(path, load_bundle(flows_copy))
+    result = run_file(path, load_bundle(flows_copy), renderers=renderer_for)
     assert not result.passed and result.failure is not None and not result.problems
     assert result.failure.mismatches or result.failure.diff
 
@@ -225,7 +225,7 @@ customers:
 turns:
   - send: "1023456781#"
 """)
-    result = run_file(path, bundle, display_name="customers.yaml")
+    result = run_file(path, bundle, renderers=renderer_for, display_name="customers.yaml")
     assert [str(p) for p in result.problems] == [
         "customers.yaml:9: customer rejected: customer_number is not a valid customer number (checksum)"]
 

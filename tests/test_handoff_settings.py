@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.bundle import bundle_from_texts
-from bot.engine.source import ConfigError
+from bot.yaml_source import ConfigError
 from tests.flow_texts import shipped
 
 

@@ -79,7 +79,7 @@ def test_bad_hours_are_reported_with_their_place(spec, where):
 def test_a_bad_hours_entry_is_reported_with_file_and_line(flows_with_hours):
     path = flows_with_hours / "departments.yaml"
     path.write_text(path.read_text().replace('mon-fri: "09:00-17:00"', 'mon-fri: "17:00-17:00"'))
-    from bot.engine.source import ConfigError
+    from bot.yaml_source import ConfigError
     with pytest.raises(ConfigError) as info:
         load_bundle(flows_with_hours)
     line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "17:00-17:00" in l)
@@ -279,7 +279,7 @@ def test_a_withheld_caller_id_is_promised_a_call_on_the_number_on_file(customers
 
 
 def test_every_built_in_text_needs_every_declared_language(flows_with_hours):
-    from bot.engine.source import ConfigError
+    from bot.yaml_source import ConfigError
     es = flows_with_hours / "lang" / "es.yaml"
     es.write_text(es.read_text().replace('  voicemail_goodbye: "Gracias. Adiós."\n', ""))
     with pytest.raises(ConfigError) as info:

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from bot.engine.context import Looked, Turn
+from bot.engine.context import Turn
 from bot.engine.io import Input
 from bot.engine.runner import start_state
+from bot.records import Looked
 from bot.self_service import MAX_RESPONSE_BYTES, SelfServiceClient
 from tests.engine.fakes import memory_services
 from tests.self_service_backend import SelfServiceBackend

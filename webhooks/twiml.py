@@ -7,7 +7,8 @@ from urllib.parse import quote
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
 from bot.engine import ssml
-from bot.engine.io import Expect, Handoff, Reply, Segment
+from bot.engine.io import Expect, Reply, Segment
+from bot.records import Handoff
 
 
 def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", workflow_sid: str | None = None,

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.engine.context import EventRecord
+from bot.records import EventRecord
 from bot.store.conversations import add_events, close_conversation, find_conversation
 
 

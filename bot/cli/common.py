@@ -6,8 +6,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from bot.engine.source import ConfigError
 from bot.settings import Settings
+from bot.yaml_source import ConfigError
 
 out = Console()
 err = Console(stderr=True)

@@ -22,6 +22,7 @@ def test(
     """Run conversation tests against the flow files: one line per test; exit 0 when all pass, else 1."""
     from bot.flowtests.report import report, summary
     from bot.flowtests.run import find_tests, run_file
+    from webhooks.renderers import renderer_for
 
     settings = get_settings()
     path = path or settings.flows_dir / "tests"
@@ -33,7 +34,7 @@ def test(
     out.print(f"testing flow {bundle.flow.name} version {bundle.version} from {directory}", highlight=False)
     results = []
     for file in find_tests(path):
-        result = run_file(file, bundle, display_name=_display(file))
+        result = run_file(file, bundle, renderers=renderer_for, display_name=_display(file))
         results.append(result)
         for text, style in report(result, transcript=verbose):
             # One line each, never wrapped: editors jump to file:line.

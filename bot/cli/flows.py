@@ -8,8 +8,8 @@ import typer
 
 from bot.cli import flow_tests
 from bot.cli.common import bundle_or_exit, fail_config, out, print_warnings
-from bot.engine.source import ConfigError
 from bot.settings import get_settings
+from bot.yaml_source import ConfigError
 
 app = typer.Typer(help="Flows supervisors edit.", no_args_is_help=True)
 
@@ -80,6 +80,7 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
     """Validate, run the folder's conversation tests, and make these flow files live on every running
     server without a restart. A flow that fails either is never published; the current version keeps serving."""
     from bot.flow_publishing import make_live, run_tests
+    from webhooks.renderers import renderer_for
     from bot.flowtests.report import report
     from bot.store import flow_versions
     from bot.store.db import transaction
@@ -97,7 +98,7 @@ def publish(directory: Annotated[Optional[Path], typer.Argument(help="Folder of 
                       f"{live} is live and stays live. To make {folder} live again: bot flows publish {folder}; "
                       f"to edit the live version: bot flows pull {live} {folder} --force", highlight=False, soft_wrap=True)
             return
-    results = [] if skip_tests else run_tests(folder, bundle)
+    results = [] if skip_tests else run_tests(folder, bundle, renderers=renderer_for)
     failed = [result for result in results if not result.passed]
     for result in failed:
         for text, _style in report(result, transcript=False):
@@ -175,9 +176,9 @@ def pull(version: Annotated[str, typer.Argument(help="The version to write out (
          force: Annotated[bool, typer.Option("--force", help="Overwrite files that hold changes never published.")] = False) -> None:
     """Write a published version out as flow files, e.g. to edit from what is live after a rollback."""
     from bot.engine.bundle import read_texts, version_of
-    from bot.engine.source import ConfigError
     from bot.store import flow_versions
     from bot.store.db import transaction
+    from bot.yaml_source import ConfigError
 
     settings = get_settings()
     target = directory or settings.flows_dir

@@ -148,26 +148,66 @@ def variants(since: SinceOption = None, until: UntilOption = None, channel: Chan
 @app.command("overview")
 def overview(since: SinceOption = None, until: UntilOption = None, channel: ChannelOption = None,
              format: FormatOption = Format.table) -> None:
-    """Conversations per day by channel, verification rate, how conversations ended, by department."""
+    """Conversations per day by channel, verification rate, how conversations ended, by department; how
+    handoffs ended and the wait; numbers recovered by SMS; locks today."""
+    from bot.cli.common import bundle_or_exit
     from bot.reporting import overview as build, overview_tables
     from bot.store.db import transaction
 
     period = _period(since, until, channel)
-    with transaction(get_settings().database_url) as session:
-        report = build(session, period)
+    settings = get_settings()
+    lockout = bundle_or_exit(settings).lockout
+    with transaction(settings.database_url, read_only=True) as session:
+        report = build(session, period, now=dt.datetime.now(dt.timezone.utc), lockout=lockout)
     tables = list(overview_tables(report).values())
     if format is not Format.table:
         _emit(tables, format)
         return
     out.print(f"Overview: {report.conversations} conversations, {period.describe()}", highlight=False)
+    empty = {"handoff-outcomes": "no handoff outcome was recorded in this period",
+             "recoveries": "no caller asked to recover their customer number in this period"}
     for table in tables:
-        view = RichTable(title=table.title, title_justify="left", box=None, padding=(0, 1, 0, 0), show_edge=False,
-                         header_style="bold")
-        for key, label in table.columns:
-            view.add_column(label, no_wrap=True, justify="left" if key in ("day", "channel", "outcome", "department") else "right")
-        for row in table.rows:
-            view.add_row(*("" if row.get(k) is None else str(row.get(k)) for k, _ in table.columns))
         out.print()
-        out.print(view)
+        out.print(table.title, highlight=False, soft_wrap=True)
+        if not table.rows and table.name in empty:
+            out.print(f"  {empty[table.name]}", highlight=False)
+            continue
+        for view in _views(table):
+            out.print(view)
         for note in table.notes:
             out.print(f"  {note}", highlight=False, soft_wrap=True)
+
+
+# Columns that name a row rather than count something: left-aligned, and repeated when a wide table is split.
+_NAMES = ("day", "channel", "outcome", "department")
+
+
+def _views(table, width: int = 80):
+    """The table as one or more terminal tables of at most `width` characters: a wide one is split by columns,
+    each part repeating the naming columns, so no header is ever cut short."""
+    names = [(k, label) for k, label in table.columns if k in _NAMES]
+    figures = [(k, label) for k, label in table.columns if k not in _NAMES]
+
+    def text(row, key):
+        return "" if row.get(key) is None else str(row.get(key))
+
+    def column_width(key, label):
+        return max([len(label)] + [len(text(row, key)) for row in table.rows])
+
+    base = sum(column_width(k, label) + 1 for k, label in names)
+    parts, current, used = [], [], base
+    for key, label in figures:
+        needed = column_width(key, label) + 1
+        if current and used + needed > width:
+            parts.append(current)
+            current, used = [], base
+        current.append((key, label))
+        used += needed
+    parts.append(current)
+    for part in parts:
+        view = RichTable(box=None, padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
+        for key, label in [*names, *part]:
+            view.add_column(label, no_wrap=True, justify="left" if key in _NAMES else "right")
+        for row in table.rows:
+            view.add_row(*(text(row, k) for k, _ in [*names, *part]))
+        yield view

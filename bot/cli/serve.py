@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail_config, out, settings_or_exit, settings_problems
-from bot.engine.source import ConfigError
 from bot.keys import DataKeyError
 from bot.settings import Settings
+from bot.yaml_source import ConfigError
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is imported: set before that
 

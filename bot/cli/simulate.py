@@ -29,6 +29,7 @@ def simulate(
     from bot.simulator import Simulator
     from bot.store.models import utcnow
     from bot.turns import Conversations
+    from webhooks.renderers import renderer_for
 
     if channel not in CHANNELS:
         _fail(f"--channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
@@ -44,7 +45,7 @@ def simulate(
         chosen[name] = letter
     # Texts (a recovered customer number) are shown as due, never sent: `can_text` lets the flow go that way.
     conversations = Conversations(settings.database_url, bundle, clock=_clock(now) if now else utcnow, can_text=True)
-    dialogue = Dialogue(conversations, channel=channel, caller=from_, language=lang,
+    dialogue = Dialogue(conversations, channel=channel, renderers=renderer_for, caller=from_, language=lang,
                         workflow_sid=settings.twilio_workflow_sid, variants=chosen)
     who = mask(from_) if from_ else "withheld"
     out.print(f"Simulating flow {bundle.flow.name} version {bundle.version} on {channel}, from {who}, "

@@ -28,11 +28,11 @@ from bot.chat import transcript
 from bot.chat.render import chat_text
 from bot.chat.service import clean
 from bot.console.try_it_services import NotedCallbacks, PracticeCodes, TryItLedger
-from bot.dialogue import Dialogue
+from bot.dialogue import Dialogue, Renderers
 from bot.engine.bundle import FlowBundle
 from bot.engine.io import Reply
-from bot.engine.state import State
 from bot.logging_setup import mask, redact
+from bot.records import State
 from bot.simulator import waiting_for
 from bot.store.conversations import PRACTICE_PREFIX, find_conversation
 from bot.store.db import transaction
@@ -164,21 +164,23 @@ def _yes(value) -> str:
 # -- a conversation, turn by turn ------------------------------------------------------------------
 
 def _dialogue(conversations: TryItConversations, *, key: str, channel: str, caller: str | None,
-              workflow_sid: str | None, **more) -> Dialogue:
-    return Dialogue(conversations, channel=channel, caller=caller, session_key=key, workflow_sid=workflow_sid, **more)
+              workflow_sid: str | None, renderers: Renderers, **more) -> Dialogue:
+    return Dialogue(conversations, channel=channel, renderers=renderers, caller=caller, session_key=key,
+                    workflow_sid=workflow_sid, **more)
 
 
 def start(conversations: TryItConversations, *, key: str, channel: str, caller: str | None, language: str | None,
-          variants: dict[str, str], first_message: str = "", workflow_sid: str | None = None) -> None:
+          variants: dict[str, str], renderers: Renderers, first_message: str = "",
+          workflow_sid: str | None = None) -> None:
     """Answer the call, open the chat, or (SMS, WhatsApp) deliver the customer's first message."""
     if channel != "voice" and not caller:
         caller = PRACTICE_SENDER
     dialogue = _dialogue(conversations, key=key, channel=channel, caller=caller, workflow_sid=workflow_sid,
-                         language=language, variants=variants)
+                         renderers=renderers, language=language, variants=variants)
     dialogue.start(clean(first_message) if dialogue.opened_by_message else "")
 
 
-def send(conversations: TryItConversations, *, key: str, text: str | None, turn: int,
+def send(conversations: TryItConversations, *, key: str, text: str | None, turn: int, renderers: Renderers,
          workflow_sid: str | None = None) -> bool:
     """One message (None: silence, on a call). False when the form was stale (already answered or
     the conversation ended): nothing is sent twice."""
@@ -187,7 +189,8 @@ def send(conversations: TryItConversations, *, key: str, text: str | None, turn:
         if row is None or row.status == "closed" or row.turn != turn:
             return False
         channel, caller = row.channel, row.caller
-    dialogue = _dialogue(conversations, key=key, channel=channel, caller=caller, workflow_sid=workflow_sid)
+    dialogue = _dialogue(conversations, key=key, channel=channel, caller=caller, workflow_sid=workflow_sid,
+                         renderers=renderers)
     dialogue.turn = turn  # a call's stale request (a second click) gets the stored reply, and changes nothing
     result = dialogue.silence() if text is None else dialogue.send(clean(text))
     return not result.replayed

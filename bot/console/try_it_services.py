@@ -15,8 +15,8 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
-from bot.engine.context import Decision
 from bot.logging_setup import mask
+from bot.records import Decision
 from bot.store.models import FailedAttempt
 from bot.verification.lockout import SqlLedger
 

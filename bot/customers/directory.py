@@ -5,7 +5,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 from bot.store.models import Customer
 from bot.understanding import is_withheld_caller_id
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.source import Problem, Source
+from bot.yaml_source import Problem, Source
 
 DEFAULTS: dict[str, Any] = {
     "closed_voicemail": "We're closed at the moment. Please leave a message after the tone, and we'll get back to you.",
@@ -59,7 +59,7 @@ def builtin_texts(flow: Source, translations: Mapping[str, Source], languages: l
         return {}, [flow.problem(("texts",), f"expected the built-in texts by name: {', '.join(NAMES)}")]
     for name in own:
         if name not in DEFAULTS:
-            from bot.engine.source import did_you_mean
+            from bot.yaml_source import did_you_mean
 
             problems.append(flow.problem(("texts", name), f"unknown built-in text {name!r}{did_you_mean(name, NAMES)}; "
                                                           f"expected one of {', '.join(NAMES)}"))

@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.flow import Flow, parse_flow
-from bot.engine.io import Handoff
-from bot.engine.lookalikes import Lookalikes, parse_lookalikes
-from bot.engine.source import ConfigError, Problem, Source, load_yaml, parse_yaml
-from bot.engine.state import State
-from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
-from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
-from bot.engine.synonym_checks import synonym_warnings
 from bot.engine.gather_timing import timing_warnings
+from bot.engine.lookalikes import Lookalikes, parse_lookalikes
+from bot.engine.synonym_checks import synonym_warnings
 from bot.engine.verification_checks import verification_problems
+from bot.numbering import SchemeDefinitionError, SchemeSet, NumberError as ValidationError
+from bot.records import Handoff, State
+from bot.routing import Department, Routing, build_handoff, handoff_context, parse_departments
 from bot.verification.policy import Lockout, Policy
 from bot.verification.policy_file import PolicyConfig, parse_policy_file
+from bot.yaml_source import ConfigError, Problem, Source, load_yaml, parse_yaml
 
 FILES = ("default.yaml", "departments.yaml", "policy.yaml", "numbering.yaml")
 

@@ -11,24 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.engine.io import Input, Segment
-from bot.engine.state import State
+from bot.records import CustomerRecord, Decision, EventRecord, Looked, State
 
 if TYPE_CHECKING:
     from bot.engine.bundle import FlowBundle
-
-
-@dataclass(frozen=True)
-class CustomerRecord:
-    number: str
-    full_name: str
-    date_of_birth: dt.date
-    postcode: str
-    phone: str | None = None
-    email: str | None = None
-    segment: str | None = None
-    status: str = "active"
-    # The PIN as a slow salted hash (bot.verification.pins); never the PIN itself.
-    pin_hash: str | None = None
 
 
 class Directory(Protocol):
@@ -42,19 +28,6 @@ class Directory(Protocol):
 
     def find_by_birth_date(self, date_of_birth: dt.date) -> list[str]:
         """Numbers of the customers born on that day, sorted (recovering a forgotten number)."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A verification decision, taken under the number's lock with the lockout and velocity read afresh.
-
-    outcome: "verified"; "failed" (counted; `locks` when this failure locked the number or reached the
-    caller's velocity limit, `reason` saying which); or "refused" (locked or too fast already: nothing
-    is counted and nobody is verified, whatever the answers)."""
-
-    outcome: str
-    reason: str | None = None
-    locks: bool = False
 
 
 class Ledger(Protocol):
@@ -87,14 +60,6 @@ class OneTimeCodes(Protocol):
         """Returns "approved", "wrong", "expired", "too-many" (the check limit) or "unavailable"."""
 
 
-@dataclass(frozen=True)
-class Looked:
-    """What a self-service look-up brought back: the business's JSON object, or why there is none."""
-
-    values: dict | None = None
-    problem: str | None = None  # timeout, HTTP 500, unreachable ... (never customer data)
-
-
 class SelfService(Protocol):
     """The business's own systems, asked about a verified customer (bot/self_service.py over HTTP)."""
 
@@ -119,13 +84,6 @@ class Services:
     self_service: SelfService | None = None
     # Text messages can be sent (TWILIO_SMS_FROM): a recovered customer number goes by SMS.
     can_text: bool = False
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    step: str | None
-    outcome: str
-    detail: str | None = None
 
 
 @dataclass

@@ -7,10 +7,10 @@ from typing import Any
 
 from bot.engine import ssml, twilio_values
 from bot.engine.builtin_texts import builtin_texts
-from bot.engine.source import Problem, Source, did_you_mean
 from bot.engine.steps import STEP_TYPES, Step
 from bot.engine.steps.base import Spec, check_field
 from bot.engine.translations import TEXT_KINDS, merge, unknown_entries
+from bot.yaml_source import Problem, Source, did_you_mean
 
 TOP_LEVEL = {"name", "start", "languages", "settings", "controls", "steps", "texts"}
 CONTROLS = {"agent": "step", "restart": "step", "help": "text", "restart_prompt": "text"}

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
+
+from bot.records import Handoff
 
 Channel = Literal["voice", "sms", "whatsapp", "web"]
 # "handoff": how a handoff ended (the value: answered, busy, no-answer, failed, left, ...), as the
@@ -58,25 +60,6 @@ class Expect:
     hints: tuple[str, ...] = ()
     language: str | None = None
     options: tuple[Option, ...] = ()
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: Literal["queue", "number", "sip"]
-    address: str
-    workflow_sid: str | None = None
-    # A number or SIP target: seconds it may ring before Twilio gives up (<Dial timeout>).
-    ring_seconds: int = 25
-    # TaskRouter only: the <Task>'s priority and timeout (seconds), when the department sets them.
-    task_priority: int | None = None
-    task_timeout: int | None = None
-
-
-@dataclass(frozen=True)
-class Handoff:
-    department: str
-    target: Target
-    context: dict[str, Any]
 
 
 @dataclass(frozen=True)

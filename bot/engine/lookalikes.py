@@ -31,8 +31,8 @@ from typing import Any
 import phonenumbers
 from stdnum import luhn
 
-from bot.engine.source import Problem, Source, did_you_mean
 from bot.engine.text import CHANNEL_GROUPS
+from bot.yaml_source import Problem, Source, did_you_mean
 
 CHECKS = ("luhn", "phone")
 KIND_FIELDS = ("name", "pattern", "check", "lengths", "withhold", "say")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.engine.io import Segment
-from bot.engine.state import State
 from bot.engine.text import render, resolve
+from bot.records import State
 
 HOLD_PAUSE = 20  # seconds of silence between announcements when no hold audio is set
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.engine import unanswered
 from bot.engine.bundle import FlowBundle
-from bot.engine.context import EventRecord, Services, Turn
+from bot.engine.context import Services, Turn
 from bot.engine.io import Input, Reply
-from bot.engine.state import State
+from bot.records import EventRecord, State
 
 # A validated flow cannot loop without input, but a bound keeps a mistake from hanging a worker.
 MAX_HOPS = 50

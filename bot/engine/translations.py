@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.source import Problem, Source
+from bot.yaml_source import Problem, Source
 
 TEXT_KINDS = ("text", "texts")
 
@@ -72,8 +72,8 @@ def unknown_entries(source: Source, flow_data: Mapping) -> list[Problem]:
     """Translations for steps, fields or options the flow does not have: usually a renamed step, or
     a menu option whose key changed. Only wording is translated."""
     from bot.engine.builtin_texts import NAMES
-    from bot.engine.source import did_you_mean
     from bot.engine.steps import STEP_TYPES
+    from bot.yaml_source import did_you_mean
 
     problems = []
     data = source.data or {}
@@ -173,7 +173,7 @@ def _lookup(data: Any, path: tuple) -> Any:
 def stale_translations(old: Mapping[str, str], new: Mapping[str, str], *, since: str) -> list[Problem]:
     """Warnings for wording changed in default.yaml since version `since` whose translation did not
     change with it: the Spanish greeting may still say what the English one used to."""
-    from bot.engine.source import ConfigError, parse_yaml
+    from bot.yaml_source import ConfigError, parse_yaml
 
     try:
         flow_new = parse_yaml(new["default.yaml"], "flows/default.yaml")

@@ -14,15 +14,15 @@ from bot import keys
 from bot.chat.render import chat_text
 from bot.customers.importer import import_customers
 from bot.demo import DEMO_CSV
-from bot.dialogue import Dialogue
+from bot.dialogue import Dialogue, Renderers
 from bot.engine.bundle import FlowBundle
-from bot.engine.context import Looked
-from bot.engine.io import Handoff, Reply
-from bot.engine.source import ConfigError, Problem
+from bot.engine.io import Reply
 from bot.flowtests.spec import CUSTOMER_COLUMNS, ConversationSpec, FlowTest, TurnSpec, read_test
+from bot.records import Handoff, Looked
 from bot.store.db import get_engine, transaction
 from bot.store.migrate import upgrade
 from bot.turns import Conversations
+from bot.yaml_source import ConfigError, Problem
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,14 @@ def find_tests(path: Path) -> list[Path]:
     return [path]
 
 
-def run_file(path: Path, bundle: FlowBundle, *, display_name: str | None = None) -> FlowTestResult:
+def run_file(path: Path, bundle: FlowBundle, *, renderers: Renderers, display_name: str | None = None) -> FlowTestResult:
     name = display_name or str(path)
     try:
         test = read_test(path, bundle, display_name=name)
     except ConfigError as exc:
         return FlowTestResult(name, path.stem, problems=exc.problems)
     with tempfile.TemporaryDirectory(prefix="flowtest-") as workdir:
-        return run_test(test, bundle, workdir=Path(workdir))
+        return run_test(test, bundle, workdir=Path(workdir), renderers=renderers)
 
 
 def _test_keys() -> None:
@@ -93,7 +93,7 @@ def _test_keys() -> None:
         keys.install(keys.Keyring.generate())
 
 
-def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path) -> FlowTestResult:
+def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path, renderers: Renderers) -> FlowTestResult:
     url = f"sqlite:///{workdir / 'flowtest.db'}"
     _test_keys()
     result = FlowTestResult(test.file, test.name)
@@ -104,7 +104,8 @@ def run_test(test: FlowTest, bundle: FlowBundle, *, workdir: Path) -> FlowTestRe
             return result
         heard: dict[str, list[str]] = {}
         for index, spec in enumerate(test.conversations):
-            failure, said = _run_conversation(spec, bundle, url, index, Path(test.file).stem, test.self_service)
+            failure, said = _run_conversation(spec, bundle, url, index, Path(test.file).stem, test.self_service,
+                                              renderers=renderers)
             if failure is None and spec.same_replies_as is not None:
                 failure = _compare(spec, said, heard[spec.same_replies_as])
             if failure is not None:
@@ -161,14 +162,14 @@ def _self_service(answer: dict[str, Any] | str | None) -> StandInSelfService | N
 
 
 def _run_conversation(spec: ConversationSpec, bundle: FlowBundle, url: str,
-                      index: int, test_name: str = "", self_service: dict[str, Any] | str | None = None
-                      ) -> tuple[Failure | None, list[str]]:
+                      index: int, test_name: str = "", self_service: dict[str, Any] | str | None = None, *,
+                      renderers: Renderers) -> tuple[Failure | None, list[str]]:
     # A fixed key per test file and position: an A/B split picks its wording from the key, so a test
     # hears the same variant every run, different tests hear different ones, and `variants:` chooses.
     # can_text: a turn may ask for a text message (a recovered number); a conversation test sends none.
     dialogue = Dialogue(Conversations(url, bundle, clock=lambda: spec.now, self_service=_self_service(self_service),
                                       can_text=True),
-                        channel=spec.channel, caller=spec.caller,
+                        channel=spec.channel, renderers=renderers, caller=spec.caller,
                         language=spec.language, session_key=f"FLOWTEST-{test_name}-{index + 1}",
                         variants=spec.variants)
     transcript: list[Exchange] = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.dialogue import CHANNELS
 from bot.engine.bundle import FlowBundle
-from bot.engine.source import ConfigError, Key, Problem, Source, load_yaml
+from bot.yaml_source import ConfigError, Key, Problem, Source, load_yaml
 
 FILE_FIELDS = ("name", "channel", "caller", "language", "now", "variants", "customers", "self_service", "turns", "outcome",
                "conversations")

@@ -147,7 +147,7 @@ class SchemeSet:
 
 def load_schemes(path: str | Path = DEFAULT_SCHEMES_PATH) -> SchemeSet:
     """Read and check a scheme file (by default flows/numbering.yaml)."""
-    from bot.engine.source import ConfigError, parse_yaml  # the one YAML reader every flow file goes through
+    from bot.yaml_source import ConfigError, parse_yaml  # the one YAML reader every flow file goes through
 
     text = Path(path).read_text(encoding="utf-8")
     try:

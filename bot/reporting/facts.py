@@ -17,6 +17,12 @@ from bot.store.models import Conversation, Event
 ANSWERED = frozenset({"matched", "confirmed"})
 NO_INPUT = frozenset({"no-input"})
 NO_MATCH = frozenset({"no-match", "invalid"})
+# How a number recovery ended (bot/engine/steps/recover_number.py's events): texted to the phone on
+# file; matched a customer with no phone on file; not matched (or refused: locked, too many tries);
+# unfinished (the caller left, or is still answering, before the details were checked).
+RECOVERY_RESULTS = ("texted", "no_phone", "not_matched", "unfinished")
+RECOVERED = frozenset({"texted", "no_phone"})
+_RECOVERED = {"texted": "texted", "no phone on file": "no_phone"}
 # The caller went away at this step: a call hung up, or a chat went quiet until it expired.
 LEFT = frozenset({"hung-up", "expired"})
 
@@ -60,6 +66,9 @@ class ConversationFacts:
     after_hours: str | None = None
     # A/B test name -> (variant, the step whose wording it changed)
     variants: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Each number recovery ("I don't know my number"), in order: one of RECOVERY_RESULTS
+    recoveries: list[str] = field(default_factory=list)
+    recovery_unavailable: int = 0  # offered none: no way to send texts
 
     @property
     def day(self) -> dt.date:
@@ -67,7 +76,9 @@ class ConversationFacts:
 
     @property
     def verified(self) -> bool:
-        return "verified" in self.outcomes
+        # A recovered number verifies the caller for the rest of the conversation (recover_number checks
+        # them as the policy says, or against exactly one customer's name, birth date and postcode).
+        return "verified" in self.outcomes or any(r in RECOVERED for r in self.recoveries)
 
     def marks(self, step: str) -> StepMarks:
         return self.steps.setdefault(step, StepMarks())
@@ -106,6 +117,18 @@ def _apply(item: ConversationFacts, event_id: int, step: str | None, outcome: st
         item.routed_to = detail
     elif outcome == "after-hours":
         item.after_hours = detail
+    elif outcome == "recovery":
+        if detail == "unavailable":
+            item.recovery_unavailable += 1
+        else:
+            item.recoveries.append("unfinished")
+    elif (outcome == "recovered" and detail in _RECOVERED) or outcome == "recovery-failed":
+        # ("recovered" with no detail is a one-time code clearing a lock: not a number recovery.)
+        result = _RECOVERED.get(detail, "not_matched") if outcome == "recovered" else "not_matched"
+        if item.recoveries and item.recoveries[-1] == "unfinished":
+            item.recoveries[-1] = result
+        else:
+            item.recoveries.append(result)
     elif outcome == "variant" and detail and "=" in detail:
         test, _, variant = detail.partition("=")
         item.variants.setdefault(test, (variant, step or ""))

@@ -1,4 +1,7 @@
-"""Locked customer numbers: how many locks were set today, and which numbers are locked now."""
+"""Locked customer numbers: how many locks were set today, and which numbers are locked now.
+
+Locks are kept per customer number, whatever the channel the failures came from, so these figures
+are for all channels (the overview says so). A Try-it conversation never writes a lock."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +13,8 @@ from sqlalchemy.orm import Session
 from bot.store.models import Lock
 from bot.verification.lockout import SqlLedger
 from bot.verification.policy import Lockout
+
+UTC = dt.timezone.utc
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,24 @@ class LockedNumber:
 def _real_locks():
     # An unlock with no open lock writes a row locked and unlocked at once: it was never a lock.
     return or_(Lock.unlocked_at.is_(None), Lock.unlocked_at != Lock.locked_at)
+
+
+@dataclass(frozen=True)
+class LockCounts:
+    day: dt.date  # today, in UTC
+    today: int  # locks set on that day
+    locked_now: int | None  # numbers the ledger refuses now (None without the lockout policy)
+
+
+def lock_counts(session: Session, *, now: dt.datetime, lockout: Lockout | None) -> LockCounts:
+    day = today(now)
+    return LockCounts(day, locks_on(session, day),
+                      len(locked_now(session, lockout, now=now)) if lockout is not None else None)
+
+
+def today(now: dt.datetime) -> dt.date:
+    """The UTC day of `now` (a naive time is taken as UTC, as the store writes them)."""
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC).date()
 
 
 def locks_on(session: Session, day: dt.date) -> int:

@@ -30,3 +30,11 @@ def percent(part: int, whole: int) -> str:
     if rounded == 100 and part != whole:
         return ">99%"
     return f"{rounded}%"
+
+
+def seconds(value: float | None) -> str:
+    """An average wait for reading: 62.4 -> '62 s', 185 -> '3 min 5 s'; none -> '-'."""
+    if value is None:
+        return "-"
+    whole = round(value)
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60} s"

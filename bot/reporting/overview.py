@@ -1,5 +1,6 @@
 """The overview: conversations per day by channel, the verification rate, how conversations
-ended (contained, handed off, abandoned) by department."""
+ended (contained, handed off, abandoned) by department, how handoffs ended and how long callers
+waited, number recoveries by SMS, and locks today."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,12 @@ from sqlalchemy.orm import Session
 
 from bot.reporting.facts import ConversationFacts, load_facts
 from bot.reporting.flow_steps import merged
+from bot.reporting.handoffs import Handoffs, handoff_report
+from bot.reporting.locks import LockCounts, lock_counts
 from bot.reporting.measures import Measure, share
 from bot.reporting.period import CHANNELS, Period
+from bot.reporting.recoveries import RecoveryRow, recoveries
+from bot.verification.policy import Lockout
 
 VERIFICATION = Measure("verification_rate", "verified",
                        "verified conversations / conversations that reached the first verification question")
@@ -62,6 +67,9 @@ class Overview:
     verification: list[VerificationRow]  # "all" first, then per channel
     outcomes: dict[str, int]
     departments: list[DepartmentRow]
+    handoffs: Handoffs
+    recoveries: list[RecoveryRow]  # "all" first, then per channel; empty when none was asked for
+    locks: LockCounts | None = None  # today's (not the period's): only when asked with `now`
 
     @property
     def containment(self) -> float | None:
@@ -79,7 +87,9 @@ def outcome_of(c: ConversationFacts) -> str:
     return "contained" if c.verified else "abandoned"
 
 
-def overview(session: Session, period: Period, facts: list[ConversationFacts] | None = None) -> Overview:
+def overview(session: Session, period: Period, facts: list[ConversationFacts] | None = None, *,
+             now: dt.datetime | None = None, lockout: Lockout | None = None) -> Overview:
+    """The period's figures; with `now` (and the lockout policy), today's locks as well."""
     facts = load_facts(session, period) if facts is None else facts
     channels = (period.channel,) if period.channel else CHANNELS
     per_day: dict[dt.date, Counter] = defaultdict(Counter)
@@ -110,7 +120,9 @@ def overview(session: Session, period: Period, facts: list[ConversationFacts] | 
         period=period, conversations=len(facts), channels=channels, days=days, verification=verification,
         outcomes={m.key: outcomes.get(m.key, 0) for m in OUTCOMES},
         departments=[DepartmentRow(name, counts["handed_off"], counts["contained"])
-                     for name, counts in sorted(departments.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))])
+                     for name, counts in sorted(departments.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))],
+        handoffs=handoff_report(session, period), recoveries=recoveries(session, period, facts),
+        locks=lock_counts(session, now=now, lockout=lockout) if now is not None else None)
 
 
 def _verification(channel: str, facts: list[ConversationFacts], reached) -> VerificationRow:

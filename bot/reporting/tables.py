@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.reporting import handoffs as handoff_measures
+from bot.reporting import recoveries as recovery_measures
 from bot.reporting.funnel import MEASURES, WORST, Funnel
 from bot.reporting.overview import CONTAINMENT, OUTCOMES, VERIFICATION, Overview
 from bot.reporting.variants import CALL, CONVERSATIONS, QUESTION, ABTest
@@ -139,4 +141,58 @@ def overview_tables(report: Overview) -> dict[str, Table]:
                         [{"department": d.department, "handed_off": d.handed_off, "contained": d.contained}
                          for d in report.departments],
                         ["contained (after hours): a callback request, a voicemail or a text with a link while closed"])
-    return {t.name: t for t in (per_day, verification, outcomes, departments)}
+    found = [per_day, verification, outcomes, departments, handoffs_table(report), recoveries_table(report)]
+    if report.locks is not None:
+        found.append(locks_today_table(report))
+    return {t.name: t for t in found}
+
+
+def handoffs_table(report: Overview) -> Table:
+    h = handoff_measures
+    columns = [("channel", "channel"), ("department", "department"), (h.HANDED_OVER.key, h.HANDED_OVER.label)]
+    for measure in h.RESULTS:
+        columns += [(measure.key, measure.label), (f"{measure.key}_pct", f"{measure.label} %")]
+    columns += [(h.PENDING.key, h.PENDING.label), (h.AVERAGE_WAIT.key, h.AVERAGE_WAIT.label),
+                (h.LONGEST_WAIT.key, h.LONGEST_WAIT.label)]
+    found = report.handoffs.rows + ([report.handoffs.total] if report.handoffs.total else [])
+    rows = []
+    for item in found:
+        values: dict[str, Any] = {"channel": item.channel, "department": item.department,
+                                  "handed_over": item.handed_over, "pending": item.pending,
+                                  "average_wait_seconds": None if item.average_wait_seconds is None
+                                  else round(item.average_wait_seconds, 1),
+                                  "longest_wait_seconds": item.longest_wait_seconds}
+        for measure in h.RESULTS:
+            values[measure.key] = getattr(item, measure.key)
+            values[f"{measure.key}_pct"] = pct(getattr(item, measure.key), item.ended)
+        rows.append(values)
+    notes = [f"{report.period.describe()}; the handoffs of the period's conversations; {h.SHARE_OF}"]
+    notes += [m.legend() for m in (h.HANDED_OVER, *h.RESULTS, h.PENDING, h.AVERAGE_WAIT, h.LONGEST_WAIT)]
+    notes.append("chat handoffs go to the agent desk: how they end is not recorded here")
+    return Table("handoff-outcomes", "How handoffs ended, and the wait", columns, rows, notes)
+
+
+def recoveries_table(report: Overview) -> Table:
+    r = recovery_measures
+    columns = [("channel", "channel"), (r.ATTEMPTED.key, r.ATTEMPTED.label)]
+    for measure in r.RESULTS:
+        columns += [(measure.key, measure.label), (f"{measure.key}_pct", f"{measure.label} %")]
+    columns.append((r.UNAVAILABLE.key, r.UNAVAILABLE.label))
+    rows = []
+    for item in report.recoveries:
+        values: dict[str, Any] = {"channel": item.channel, **item.counts}
+        for measure in r.RESULTS:
+            values[f"{measure.key}_pct"] = pct(item.counts[measure.key], item.attempted)
+        rows.append(values)
+    notes = [f"{report.period.describe()}; % of attempted; a recovery counts in the period its conversation started"]
+    notes += [m.legend() for m in (r.ATTEMPTED, *r.RESULTS, r.UNAVAILABLE)]
+    return Table("recoveries", "Customer numbers recovered by SMS", columns, rows, notes)
+
+
+def locks_today_table(report: Overview) -> Table:
+    locks = report.locks
+    return Table("locks-today", "Locks today", [("day", "day (UTC)"), ("locks_set", "locks set"),
+                                                ("locked_now", "locked now")],
+                 [{"day": locks.day, "locks_set": locks.today, "locked_now": locks.locked_now}],
+                 ["all channels: a lock is on a customer number, whichever channel the failures came from; "
+                  "today, whatever the period"])

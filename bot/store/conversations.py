@@ -4,8 +4,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.engine.context import EventRecord
-from bot.engine.state import State
+from bot.records import EventRecord, State
 from bot.store.models import Conversation, Event, utcnow
 
 # Conversations supervisors hold in the console's Try-it pane (tryit:<user>:<id>): stored like any

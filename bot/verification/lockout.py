@@ -18,7 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.engine.context import Decision
+from bot.records import Decision
 from bot.store.db import serialise
 from bot.store.models import FailedAttempt, Lock, utcnow
 from bot.verification.audit import record_unlock

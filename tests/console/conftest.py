@@ -10,7 +10,7 @@ from bot.console import users
 from bot.store.db import transaction
 from tests.conftest import BASE_URL, FLOWS, make_settings
 from tests.console.html import hidden
-from tests.reporting.conftest import ab_seeded, seeded  # noqa: F401 - fixtures shared with the reporting tests
+from tests.reporting.conftest import ab_seeded, recovery_seeded, seeded  # noqa: F401 - fixtures shared with the reporting tests
 
 PASSWORDS = {"ada": "correct horse battery", "sam": "tulip marble lantern"}
 # The seed's last day, mid-afternoon: "today" and "last 7 days" then cover the seeded conversations.

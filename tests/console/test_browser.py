@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.customers.importer import import_customers
+from bot.engine.bundle import load_bundle
 from bot.store.db import transaction
 from bot.verification.lockout import SqlLedger
 from bot.verification.policy import Lockout
@@ -12,7 +13,7 @@ from tests import conftest
 from tests.console.browser import browser, page, served, shot, sign_in_with_the_keyboard  # noqa: F401 - fixtures
 from tests.console.conftest import NOW, add_accounts, console_app
 from tests.reporting import seed as seeding
-from tests.webhooks.test_chat_widget import free_port
+from tests.browser import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,8 @@ def server(sqlite_url, bundle, tmp_path):
     with transaction(sqlite_url) as session:
         assert import_customers(session, conftest.DEMO_CSV, schemes=bundle.schemes, region="GB").ok
     seeding.seed(sqlite_url, tmp_path)
+    # A week later (outside the default last 7 days): number recoveries of every kind.
+    seeding.drive_all(sqlite_url, load_bundle(tmp_path / "seed-flows"), seeding.RECOVERY_SCRIPTS)
     add_accounts(sqlite_url)
     with transaction(sqlite_url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
@@ -43,7 +46,16 @@ def test_sign_in_see_the_seeded_figures_and_filter_by_channel(server, page):
     expect(page.locator("#fig-handed-off")).to_have_text("6")
     expect(page.locator("#fig-locks-today")).to_have_text("1")
     expect(page.locator("#table-conversations-per-day tbody tr")).to_have_count(7)
-    expect(page.locator("svg.chart")).to_have_count(4)
+    # How the seed's voice handoffs ended, and the wait (seed.HANDOFFS).
+    expect(page.locator("#fig-handoffs-answered")).to_have_text("25%")
+    expect(page.locator("#fig-average-wait")).to_have_text("1 min 5 s")
+    expect(page.locator("#table-handoff-outcomes tbody tr")).to_have_count(4)
+    expect(page.locator("#table-handoff-outcomes tbody tr").last).to_have_text(
+        "allall4125.0125.0125.0125.0065.0125")
+    expect(page.get_by_role("img", name="How handoffs ended, by department")).to_be_visible()
+    expect(page.locator("#table-recoveries tbody")).to_have_text(
+        "No caller asked to recover their customer number in this period.")
+    expect(page.locator("svg.chart")).to_have_count(5)
     shot(page, "console-overview.png")
 
     page.get_by_label("Channel", exact=True).select_option("web")
@@ -51,6 +63,23 @@ def test_sign_in_see_the_seeded_figures_and_filter_by_channel(server, page):
     expect(page.locator("#fig-conversations")).to_have_text("2")
     expect(page.locator("#fig-verification")).to_have_text("100%")
     expect(page.locator(".period-now")).to_contain_text("web")
+    expect(page.locator("#table-handoff-outcomes tbody")).to_have_text("No handoff outcome was recorded in this period.")
+
+    # The recoveries' days, typed into the form: numbers recovered by SMS, on the web and then every channel.
+    page.get_by_label("From", exact=True).fill("2026-03-10")
+    page.get_by_label("To", exact=True).fill("2026-03-11")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#fig-recoveries")).to_have_text("0")
+    expect(page.locator("#table-recoveries tbody tr")).to_have_count(1)
+    page.get_by_label("Channel", exact=True).select_option("")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#fig-recoveries")).to_have_text("2")
+    expect(page.locator("#table-recoveries tbody tr").first).to_have_text("all5240.000.0240.0120.01")
+    expect(page.get_by_role("img", name="Number recoveries by channel")).to_be_visible()
+    page.locator("#h-recoveries").scroll_into_view_if_needed()
+    shot(page, "console-overview-recoveries.png")
+    page.get_by_label("Channel", exact=True).select_option("web")
+    page.get_by_role("button", name="Show").click()
 
     page.get_by_role("link", name="Today").click()
     expect(page.locator("#fig-conversations")).to_have_text("1")  # W2, on the web, on the seed's last day

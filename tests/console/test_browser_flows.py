@@ -15,7 +15,7 @@ from tests.console.browser import browser, page, served, shot, sign_in_with_the_
 from tests.console.conftest import (FAIL_WORDING, POSTCODE_AFTER, POSTCODE_BEFORE, SHIPPED_TESTS, add_accounts, console_app,
                                     edit)
 from tests.twilio_phone import TwilioPhone
-from tests.webhooks.test_chat_widget import free_port
+from tests.browser import free_port
 
 pytestmark = pytest.mark.browser
 

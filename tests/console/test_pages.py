@@ -8,7 +8,10 @@ from sqlalchemy import select
 from bot.reporting import funnel, funnel_table
 from bot.store.db import transaction
 from bot.store.models import CallbackRequest, ConsoleAuditEntry, DeskDelivery
-from tests.console.conftest import csrf, sign_in
+from fastapi.testclient import TestClient
+
+from tests.conftest import BASE_URL
+from tests.console.conftest import add_accounts, console_app, csrf, sign_in
 from tests.console.html import Page
 from tests.reporting.conftest import SEED_PERIOD
 
@@ -31,7 +34,50 @@ def test_overview_figures(admin):
     assert page.table("table-outcomes") == [["handed_off", "6", "54.5"], ["contained", "2", "18.2"],
                                             ["abandoned", "3", "27.3"], ["in_progress", "0", "0.0"]]
     assert page.table("table-departments") == [["billing", "3", "1"], ["cards", "2", "0"], ["general", "1", "0"]]
-    assert page.html.count("<svg") == 4 and 'role="img"' in page.html
+    # How the seed's four voice handoffs ended (seed.HANDOFFS), and the wait.
+    assert page.text("fig-handoffs-answered") == "25%"
+    assert page.text("fig-average-wait") == "1 min 5 s"
+    assert page.table("table-handoff-outcomes") == [
+        ["voice", "billing", "2", "1", "50.0", "0", "0.0", "1", "50.0", "0", "0.0", "0", "77.5", "125"],
+        ["voice", "cards", "1", "0", "0.0", "1", "100.0", "0", "0.0", "0", "0.0", "0", "90.0", "90"],
+        ["voice", "general", "1", "0", "0.0", "0", "0.0", "0", "0.0", "1", "100.0", "0", "15.0", "15"],
+        ["all", "all", "4", "1", "25.0", "1", "25.0", "1", "25.0", "1", "25.0", "0", "65.0", "125"]]
+    assert "billing (voice): 1 answered, 0 abandoned, 1 left queue, 0 failed, 0 pending, average wait 1 min 18 s" in page.html
+    # No recovery in these days: said, not drawn.
+    assert page.table("table-recoveries") == [["No caller asked to recover their customer number in this period."]]
+    assert "fig-recoveries" not in page.html
+    assert page.html.count("<svg") == 5 and 'role="img"' in page.html
+
+
+def test_overview_recoveries_by_sms(recovery_seeded):
+    url, _ = recovery_seeded
+    add_accounts(url)
+    with TestClient(console_app(url), base_url=BASE_URL) as client:
+        assert sign_in(client, "sam").status_code == 303
+        page = Page(client.get("/console/overview?since=2026-03-10&until=2026-03-11").text)
+        web = Page(client.get("/console/overview?since=2026-03-10&until=2026-03-11&channel=web").text)
+        exported = json.loads(client.get("/console/export/recoveries.json?since=2026-03-11&until=2026-03-11").text)
+    assert page.text("fig-recoveries") == "2"
+    assert page.text("fig-conversations") == "6"
+    # A recovered number verifies the caller: 2 of the 5 who reached a verification question (RW2 was not asked).
+    assert page.text("fig-verification") == "40%"
+    # RV1 left once verified (contained); RV2 and RV3 hung up unverified, RS1 went quiet verified (contained).
+    assert page.table("table-outcomes")[:3] == [["handed_off", "1", "16.7"], ["contained", "2", "33.3"],
+                                                ["abandoned", "2", "33.3"]]
+    assert page.table("table-recoveries") == [
+        ["all", "5", "2", "40.0", "0", "0.0", "2", "40.0", "1", "20.0", "1"],
+        ["voice", "3", "1", "33.3", "0", "0.0", "1", "33.3", "1", "33.3", "0"],
+        ["sms", "1", "1", "100.0", "0", "0.0", "0", "0.0", "0", "0.0", "0"],
+        ["whatsapp", "0", "0", "–", "0", "–", "0", "–", "0", "–", "0"],
+        ["web", "1", "0", "0.0", "0", "0.0", "1", "100.0", "0", "0.0", "1"]]
+    assert "voice: 3 attempted, 1 texted, 0 no phone, 1 not matched, 1 unfinished" in page.html
+    assert "whatsapp: 0 attempted" not in page.html  # a channel with none is left out of the chart
+    assert "fig-handoffs-answered" not in page.html  # no handoff in those days (recoveries sent none)
+    assert page.html.count("<svg") == 5
+    assert web.text("fig-recoveries") == "0"
+    assert web.table("table-recoveries") == [["all", "1", "0", "0.0", "0", "0.0", "1", "100.0", "0", "0.0", "1"]]
+    assert [(r["channel"], r["attempted"], r["texted"], r["not_matched"], r["unfinished"], r["unavailable"])
+            for r in exported["rows"]][:2] == [("all", 2, 0, 1, 1, 1), ("voice", 2, 0, 1, 1, 0)]
 
 
 def test_presets_and_channel_filter(admin):
@@ -39,6 +85,12 @@ def test_presets_and_channel_filter(admin):
     assert today.text("fig-conversations") == "3"
     week = Page(admin.get("/console/overview?preset=7d&channel=web").text)
     assert week.text("fig-conversations") == "2" and week.text("fig-verification") == "100%"
+    assert week.table("table-handoff-outcomes") == [["No handoff outcome was recorded in this period."]]
+    voice = Page(admin.get("/console/overview?preset=7d&channel=voice").text)
+    assert voice.text("fig-handoffs-answered") == "25%" and len(voice.table("table-handoff-outcomes")) == 4
+    day2 = Page(admin.get("/console/overview?since=2026-03-03&until=2026-03-03").text)
+    assert day2.table("table-handoff-outcomes")[0][:3] == ["voice", "general", "1"]
+    assert day2.text("fig-handoffs-answered") == "0%" and day2.text("fig-average-wait") == "15 s"
     assert week.table("table-conversations-per-day", header=True)[0] == ["day", "web", "total"]
     bad = admin.get("/console/overview?since=yesterday")
     assert bad.status_code == 200 and "not a date" in bad.text
@@ -75,6 +127,12 @@ def test_exports_are_the_reports(admin, seeded):
     assert response.text == expected
     data = json.loads(admin.get(f"/console/export/outcomes.json?{RANGE}").text)
     assert data["rows"][0] == {"outcome": "handed_off", "conversations": 6, "pct": 54.5}
+    handoffs = admin.get(f"/console/export/handoff-outcomes.csv?{RANGE}")
+    assert handoffs.headers["content-disposition"] == 'attachment; filename="handoff-outcomes.csv"'
+    assert handoffs.text.splitlines()[-1] == "all,all,4,1,25.0,1,25.0,1,25.0,1,25.0,0,65.0,125"
+    # Locks today: the console's day (its clock: 2026-03-04), whatever the period.
+    locks = json.loads(admin.get("/console/export/locks-today.json?since=2026-02-01&until=2026-02-02").text)
+    assert locks["rows"] == [{"day": "2026-03-04", "locks_set": 0, "locked_now": 0}]
     assert admin.get("/console/export/nothing.csv").status_code == 404
     with transaction(url) as session:
         assert session.scalar(select(ConsoleAuditEntry.target).where(ConsoleAuditEntry.action == "export")

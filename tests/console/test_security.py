@@ -203,8 +203,16 @@ FORBIDDEN = ("1023456781", "2076543213", "1985-03-03", "03/03/1985", "3 March 19
              "SW1A 1AA", "SW1A1AA", "1972-11-25", "90210")
 
 
-def test_no_page_shows_a_full_customer_number_birth_date_or_postcode(admin, seeded):
+# What a number recovery was told (seed.RECOVERY_SCRIPTS): a name, a phone on file, a wrong postcode.
+RECOVERY_SECRETS = ("Alice Walker", "447911123456", "7911 123456", "E1 6AN", "Zed Nobody", "01011990")
+
+
+def test_no_page_shows_a_full_customer_number_birth_date_or_postcode(admin, seeded, tmp_path):
+    from bot.engine.bundle import load_bundle
+    from tests.reporting import seed as seeding
+
     url, ids = seeded
+    seeding.drive_all(url, load_bundle(tmp_path / "seed-flows"), seeding.RECOVERY_SCRIPTS)
     with transaction(url) as session:
         ledger = SqlLedger(session, Lockout(), channel="voice", conversation_id=None, clock=lambda: NOW)
         for _ in range(3):
@@ -212,11 +220,14 @@ def test_no_page_shows_a_full_customer_number_birth_date_or_postcode(admin, seed
         session.add(Voicemail(conversation_id=ids["V8"], department="cards", recording_url="https://api.twilio.com/rec/RE1",
                               duration_seconds=12, context={"customer_number": "1023456781", "verified": True,
                                                             "factors": ["date_of_birth", "postcode"]}))
-    pages = [p + "?since=2026-03-01&until=2026-03-05" for p in PAGES]
-    pages += [f"/console/export/{name}.{fmt}?since=2026-03-01&until=2026-03-05&show=all" for fmt in ("csv", "json")
-              for name in ("callbacks", "voicemails", "locks", "desk", "audit", "users", "outcomes", "funnel")]
+    pages = [p + "?since=2026-03-01&until=2026-03-12" for p in PAGES]
+    pages += [f"/console/export/{name}.{fmt}?since=2026-03-01&until=2026-03-12&show=all" for fmt in ("csv", "json")
+              for name in ("callbacks", "voicemails", "locks", "desk", "audit", "users", "outcomes", "funnel",
+                           "handoff-outcomes", "recoveries", "locks-today")]
+    overview = admin.get(pages[0]).text
+    assert 'id="fig-recoveries">2<' in overview and 'id="fig-handoffs-answered">25%<' in overview  # they are there
     for path in pages:
         body = admin.get(path).text
-        for secret in FORBIDDEN:
+        for secret in FORBIDDEN + RECOVERY_SECRETS:
             assert secret not in body, (path, secret)
     assert "******6781" in admin.get("/console/queues").text

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.engine.context import CustomerRecord, Decision, Services
+from bot.engine.context import Services
 from bot.numbering import keypad_form
+from bot.records import CustomerRecord, Decision
 
 ALICE = CustomerRecord(number="1023456781", full_name="Alice Walker", date_of_birth=dt.date(1985, 3, 3),
                        postcode="SW1A 1AA", phone="+447911123456", email="alice.walker@example.com",

@@ -5,7 +5,7 @@ import pytest
 
 from bot.engine.bundle import bundle_from_texts
 from tests.flow_texts import shipped
-from bot.engine.source import ConfigError
+from bot.yaml_source import ConfigError
 
 
 @pytest.fixture

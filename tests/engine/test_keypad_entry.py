@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.engine.bundle import bundle_from_texts
-from bot.engine.context import CustomerRecord
 from bot.engine.steps.keypad_entry import MAX_READBACKS, keypad_problem
+from bot.records import CustomerRecord
 from tests.engine.fakes import MemoryDirectory, memory_services
 from tests.engine.test_runner import Conversation
 from tests.member_flows import member_flow_texts, member_scheme_text

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from bot.engine.bundle import load_bundle
-from bot.engine.source import ConfigError
+from bot.yaml_source import ConfigError
 from tests.conftest import FLOWS
 from tests.engine.test_runner import Conversation
 

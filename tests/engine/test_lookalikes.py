@@ -8,7 +8,7 @@ import pytest
 
 import bot.numbering.cards
 from bot.engine.bundle import bundle_from_texts
-from bot.engine.source import ConfigError
+from bot.yaml_source import ConfigError
 from tests.flow_texts import shipped
 
 

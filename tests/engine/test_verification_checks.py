@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.engine.bundle import bundle_from_texts
-from bot.engine.source import ConfigError
 from bot.settings import get_settings
+from bot.yaml_source import ConfigError
 from tests.fake_verify import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
 from tests.verification import variants
 

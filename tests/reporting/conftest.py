@@ -10,12 +10,19 @@ from tests.reporting import seed as seeding
 
 UTC = dt.timezone.utc
 SEED_PERIOD = Period(dt.datetime(2026, 3, 2, tzinfo=UTC), dt.datetime(2026, 3, 5, tzinfo=UTC))
+RECOVERY_PERIOD = Period(dt.datetime(2026, 3, 10, tzinfo=UTC), dt.datetime(2026, 3, 12, tzinfo=UTC))
 
 
 @pytest.fixture
 def seeded(customers, tmp_path):
     """The engine-driven conversations; returns (database_url, key -> conversation id)."""
     return customers, seeding.seed(customers, tmp_path)
+
+
+@pytest.fixture
+def recovery_seeded(customers, tmp_path):
+    """Number recoveries of every kind (seed.RECOVERY_SCRIPTS); returns (database_url, key -> conversation id)."""
+    return customers, seeding.seed_recoveries(customers, tmp_path)
 
 
 @pytest.fixture

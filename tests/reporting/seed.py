@@ -16,6 +16,27 @@ Three days in March 2026 (London is on UTC then). Conversations:
 | V7 | 3 | voice | number, DOB, postcode, hangs up at the menu | contained (left once verified) |
 | V8 | 3 | voice | after hours: number, DOB, postcode, 1 (billing is closed) | contained: callback request |
 | W2 | 3 | web | "hello" at the number (no match), then number, DOB, postcode, "2" | handed off: cards |
+
+How the voice handoffs ended (Twilio's callbacks, as bot/store/handoffs.py records them):
+
+| key | department | result | waited |
+|---|---|---|---|
+| V1 | billing | answered (bridged) | 30 s |
+| V2 | cards | abandoned (hung up in the queue) | 90 s |
+| V3 | billing | left (waited past the maximum) | 125 s |
+| V5 | general | busy (not taken: "failed") | 15 s |
+
+Number recoveries ("I don't know my number"), a week later, apart from the figures above
+(`seed_recoveries`; texts can be sent unless said):
+
+| key | day | channel | what the caller does | recovery |
+|---|---|---|---|---|
+| RV1 | R1 | voice | from Alice's phone on file: star-hash, DOB, postcode, then hangs up | texted |
+| RS1 | R1 | sms | "I don't know my number", Alice's name, DOB, postcode, then goes quiet | texted |
+| RW1 | R1 | web | the same, with a postcode that is not Alice's | not matched |
+| RV2 | R2 | voice | a name and DOB that are nobody's | not matched |
+| RV3 | R2 | voice | "I don't know my number", then hangs up at the name | unfinished |
+| RW2 | R2 | web | "I don't know my number" where no text can be sent | unavailable |
 """
 from __future__ import annotations
 
@@ -31,9 +52,11 @@ from bot.dialogue import Dialogue
 from bot.engine.bundle import load_bundle
 from bot.store import flow_versions
 from bot.store.db import transaction
+from bot.store.handoffs import handoff_ended, handoff_started
 from bot.store.models import Conversation, Event
 from bot.turns import Conversations
 from tests.conftest import FLOWS
+from webhooks.renderers import renderer_for
 
 UTC = dt.timezone.utc
 DAY1, DAY2, DAY3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
@@ -70,6 +93,8 @@ class Script:
     channel: str
     lines: tuple  # text, or None for silence
     then: str | None = None  # "hang up" | "go quiet"
+    caller: str | None = None  # the caller ID (voice, SMS); a default one if None
+    can_text: bool = False  # a way to send texts (number recovery)
 
 
 SCRIPTS = (
@@ -96,9 +121,9 @@ def publish(database_url: str, flows: Path):
 
 def drive(database_url: str, bundle, script: Script) -> str:
     """Run one scripted conversation through the engine; returns its session key."""
-    conversations = Conversations(database_url, bundle, clock=lambda: script.when)
-    dialogue = Dialogue(conversations, channel=script.channel, session_key=f"SEED-{script.key}",
-                        caller="+447700900123" if script.channel in ("voice", "sms") else None)
+    conversations = Conversations(database_url, bundle, clock=lambda: script.when, can_text=script.can_text)
+    dialogue = Dialogue(conversations, channel=script.channel, renderers=renderer_for, session_key=f"SEED-{script.key}",
+                        caller=script.caller or "+447700900123" if script.channel in ("voice", "sms") else None)
     dialogue.start("hi" if script.channel == "sms" else "")
     for line in script.lines:
         dialogue.silence() if line is None else dialogue.send(line)
@@ -115,14 +140,61 @@ def drive(database_url: str, bundle, script: Script) -> str:
 
 
 def seed(database_url: str, tmp_path: Path) -> dict[str, str]:
-    """Drive every script; returns key -> conversation id."""
+    """Drive every script and record how the voice handoffs ended; returns key -> conversation id."""
     bundle = publish(database_url, seed_flows(tmp_path))
+    ids = drive_all(database_url, bundle, SCRIPTS)
+    record_handoffs(database_url, ids)
+    return ids
+
+
+def drive_all(database_url: str, bundle, scripts) -> dict[str, str]:
     ids = {}
-    for script in SCRIPTS:
+    for script in scripts:
         key = drive(database_url, bundle, script)
         with transaction(database_url) as session:
             ids[script.key] = session.query(Conversation.id).filter(Conversation.session_key == key).scalar()
     return ids
+
+
+# key -> (department, the result in the engine's words, Twilio's word, seconds waited)
+HANDOFFS = {"V1": ("billing", "answered", "bridged", 30), "V2": ("cards", "abandoned", "hangup", 90),
+            "V3": ("billing", "left", "leave", 125), "V5": ("general", "busy", "busy", 15)}
+
+
+def record_handoffs(database_url: str, ids: dict[str, str]) -> None:
+    """The voice handoffs' outcome rows, as Twilio's <Enqueue>/<Dial> callbacks leave them."""
+    whens = {script.key: script.when for script in SCRIPTS}
+    with transaction(database_url) as session:
+        for key, (department, result, twilio_status, waited) in HANDOFFS.items():
+            put_through = whens[key] + dt.timedelta(minutes=2)
+            handoff_started(session, conversation_id=ids[key], call_sid=f"SEED-{key}", department=department,
+                            target="queue", at=put_through)
+            session.flush()
+            handoff_ended(session, call_sid=f"SEED-{key}", result=result, twilio_status=twilio_status,
+                          at=put_through + dt.timedelta(seconds=waited), wait_seconds=waited)
+
+
+# --- Number recoveries, a week after the conversations above ---
+
+RDAY1, RDAY2 = dt.date(2026, 3, 10), dt.date(2026, 3, 11)
+ALICE_PHONE = "+447911123456"  # on file for NUMBER
+DONT_KNOW = "I don't know my number"
+RECOVERY_SCRIPTS = (
+    Script("RV1", at(RDAY1, 9), "voice", ("*#", DOB, POSTCODE), then="hang up", caller=ALICE_PHONE, can_text=True),
+    Script("RS1", at(RDAY1, 10), "sms", (DONT_KNOW, "Alice Walker", "03/03/1985", POSTCODE), then="go quiet",
+           caller="+447700900999", can_text=True),
+    Script("RW1", at(RDAY1, 11), "web", (DONT_KNOW, "Alice Walker", "03/03/1985", "E1 6AN"), can_text=True),
+    Script("RV2", at(RDAY2, 9), "voice", (DONT_KNOW, "Zed Nobody", "01011990", POSTCODE), then="hang up",
+           caller="+447700900999", can_text=True),
+    Script("RV3", at(RDAY2, 10), "voice", (DONT_KNOW,), then="hang up", caller="+447700900999", can_text=True),
+    Script("RW2", at(RDAY2, 11), "web", (DONT_KNOW,)),
+)
+
+
+def seed_recoveries(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """Drive the recovery scripts (on the seed's flows); returns key -> conversation id."""
+    bundle = publish(database_url, seed_flows(tmp_path))
+    return drive_all(database_url, bundle, RECOVERY_SCRIPTS)
 
 
 # --- The A/B verdict: recorded events of known outcomes (the engine's own vocabulary) ---

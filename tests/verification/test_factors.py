@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 from bot.verification import pins
 from bot.verification.factors import ASKED, FACTORS, ReadOptions, caller_matches
 from bot.verification.pins import hash_pin, pin_matches

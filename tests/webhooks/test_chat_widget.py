@@ -2,70 +2,30 @@
 real app served by uvicorn on 127.0.0.1 with a SQLite database of the demo customers."""
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
 from bot.store.db import transaction
-from tests.conftest import ROOT, make_settings
+from tests.browser import browser_page, chromium, served, shot
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(sqlite_url, bundle):
-    import uvicorn
-
     from bot.customers.importer import import_customers
     from tests import conftest
     from webhooks.app import create_app
 
     with transaction(sqlite_url) as session:
         assert import_customers(session, conftest.DEMO_CSV, schemes=bundle.schemes, region="GB").ok
-    port = free_port()
-    app = create_app(make_settings(sqlite_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(make_settings(sqlite_url))) as base:
+        yield base
 
 
 @pytest.fixture
 def page():
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 480, "height": 860})
-        page.set_default_timeout(30_000)  # a busy 2-core CI machine is slow to start chromium
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        yield page
-        browser.close()
-        assert errors == [], errors
+    with chromium() as browser, browser_page(browser, width=480, height=860) as opened:
+        yield opened
 
 
 def bot_says(page, text: str) -> None:
@@ -97,8 +57,7 @@ def test_a_customer_verifies_in_the_widget_using_only_the_keyboard(server, page)
     quick = page.get_by_role("group", name="Quick replies").get_by_role("button")
     expect(quick).to_have_count(5)
     expect(quick.first).to_have_text("1: billing and payments")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-widget-menu.png"), full_page=True, animations="disabled")
+    shot(page, "chat-widget-menu.png")
     # Keyboard only: from the message box, Shift+Tab reaches the quick replies; Enter picks one.
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
@@ -114,9 +73,7 @@ def test_a_customer_verifies_in_the_widget_using_only_the_keyboard(server, page)
     expect(page.get_by_role("button", name="Start a new chat")).to_be_focused()
     assert "press" not in log.inner_text().lower()
 
-    shot = ARTIFACTS / "chat-widget.png"
-    page.screenshot(path=str(shot), full_page=True, animations="disabled")
-    assert shot.stat().st_size > 10_000
+    shot(page, "chat-widget.png")
 
 
 def test_the_embed_snippet_opens_the_widget_on_another_page(server, page):
@@ -132,5 +89,4 @@ def test_the_embed_snippet_opens_the_widget_on_another_page(server, page):
     frame.get_by_label("Your message").fill("1023456781")
     frame.get_by_label("Your message").press("Enter")
     expect(frame.locator("#chat-log .msg--bot").last).to_contain_text("date of birth")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-embed.png"), animations="disabled")
+    shot(page, "chat-embed.png")

@@ -5,7 +5,8 @@ import json
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from bot.engine.io import Expect, Handoff, Reply, Segment, Target
+from bot.engine.io import Expect, Reply, Segment
+from bot.records import Handoff, Target
 from webhooks.twiml import render_voice, sip_with_headers
 
 CONTEXT = {"customer_number": "1023456781", "verified": True, "factors": ["date_of_birth", "postcode"],

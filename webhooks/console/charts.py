@@ -10,7 +10,9 @@ from markupsafe import Markup
 # At least 3:1 against white (WCAG 1.4.11), and told apart by the legend's words, not colour alone.
 COLOURS = {"voice": "#1f5fa8", "sms": "#a04f00", "whatsapp": "#2e7d32", "web": "#6a3d9a",
            "handed_off": "#1f5fa8", "contained": "#2e7d32", "abandoned": "#b3261e", "in_progress": "#5f6368",
-           "verified": "#2e7d32", "not_verified": "#b3261e"}
+           "verified": "#2e7d32", "not_verified": "#b3261e",
+           "answered": "#2e7d32", "left": "#a04f00", "not_taken": "#6a3d9a", "pending": "#5f6368",
+           "texted": "#2e7d32", "no_phone": "#a04f00", "not_matched": "#b3261e", "unfinished": "#5f6368"}
 _ids = itertools.count(1)
 
 

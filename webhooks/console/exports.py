@@ -13,16 +13,18 @@ from bot.reporting.locks import locked_now
 from bot.store.models import DeskDelivery
 from webhooks.console.deps import clock_of
 
-REPORTS = ("conversations-per-day", "verification", "outcomes", "departments", "funnel", "variants", "variant-differences")
+REPORTS = ("conversations-per-day", "verification", "outcomes", "departments", "handoff-outcomes", "recoveries",
+           "locks-today", "funnel", "variants", "variant-differences")
 QUEUES = ("callbacks", "voicemails", "locks", "desk")
 ADMIN_ONLY = ("audit", "users")
 NAMES = REPORTS + QUEUES + ADMIN_ONLY
 CONTEXT_KEYS = ("customer_number", "verified", "factors", "channel", "language", "locked", "reason")
 
 
-def report_tables(session, period: Period) -> dict[str, Table]:
+def report_tables(session, period: Period, request: Request) -> dict[str, Table]:
     facts = load_facts(session, period)
-    tables = overview_tables(overview(session, period, facts))
+    tables = overview_tables(overview(session, period, facts, now=clock_of(request)(),
+                                      lockout=request.app.state.conversations.bundle().lockout))
     tables["funnel"] = funnel_table(funnel(session, period, facts))
     found, differences = variants_tables(variants(session, period, facts))
     tables["variants"], tables["variant-differences"] = found, differences
@@ -91,7 +93,7 @@ def users_table(session) -> Table:
 def build(session, name: str, request: Request, period: Period, user: SignedIn, show: str = "open") -> Table | None:
     """The named table, or None when it does not exist (or is for admins and the user is not one)."""
     if name in REPORTS:
-        return report_tables(session, period)[name]
+        return report_tables(session, period, request)[name]
     if name in ("callbacks", "voicemails"):
         return queue_table(session, name[:-1], show)
     if name == "locks":

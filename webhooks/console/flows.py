@@ -12,13 +12,14 @@ from fastapi import APIRouter, Form, Request
 
 from bot.console import audit
 from bot.engine.bundle import FlowBundle, read_texts
-from bot.engine.source import ConfigError, Problem
 from bot.flow_publishing import Outcome, load_checked, publish_folder
 from bot.flowtests.report import report
 from bot.store import flow_versions
 from bot.store.db import transaction
+from bot.yaml_source import ConfigError, Problem
 from webhooks.console import diffs
 from webhooks.console.deps import Checked, User, back, clock_of, page, settings_of
+from webhooks.renderers import renderer_for
 
 router = APIRouter()
 DRAFT = "draft"
@@ -111,7 +112,7 @@ def publish(request: Request, user: Checked, message: Annotated[str, Form(max_le
                      target=version, detail=message, clock=clock)
 
     try:
-        outcome = publish_folder(settings, by=user.username, message=message, also=also)
+        outcome = publish_folder(settings, by=user.username, message=message, renderers=renderer_for, also=also)
     finally:
         _PUBLISHING.release()
     if outcome.refused:

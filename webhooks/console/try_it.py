@@ -15,13 +15,14 @@ from bot.console import audit, try_it
 from bot.console.try_it import DraftBundles, TryItConversations
 from bot.dialogue import CHANNELS
 from bot.engine.bundle import FlowBundle
-from bot.engine.source import ConfigError
 from bot.flow_publishing import load_checked
 from bot.logging_setup import mask
 from bot.store import flow_versions
 from bot.store.db import transaction
+from bot.yaml_source import ConfigError
 from webhooks.console.deps import Checked, User, back, clock_of, page, settings_of
 from webhooks.console.flows import DRAFT, draft_of
+from webhooks.renderers import renderer_for
 
 router = APIRouter()
 NOTICES = {"stale": "That form was already sent: here is the conversation as it stands.",
@@ -124,7 +125,7 @@ def try_begin(request: Request, user: Checked, source: Annotated[str, Form(max_l
     token = try_it.new_token()
     key = try_it.key_for(user.username, token)
     try_it.start(_conversations(request, bundle, user), key=key, channel=channel, caller=caller or None,
-                 language=language or None, variants=variants, first_message=first_message or "Hi",
+                 language=language or None, variants=variants, renderers=renderer_for, first_message=first_message or "Hi",
                  workflow_sid=settings_of(request).twilio_workflow_sid)
     with transaction(settings_of(request).database_url) as session:
         what = "draft" if source == DRAFT else "published version"
@@ -190,7 +191,7 @@ def try_turn(request: Request, user: Checked, token: str, action: Annotated[str,
             f"This conversation ran on draft {shown.version}, and FLOWS_DIR has changed since: start a new one "
             "to hear the changes."))
     sent = try_it.send(_conversations(request, bundle, user), key=key, text=text if action == "send" else None,
-                       turn=turn, workflow_sid=settings.twilio_workflow_sid)
+                       turn=turn, renderers=renderer_for, workflow_sid=settings.twilio_workflow_sid)
     if not sent:
         return back(f"/console/flows/try/{token}", notice="stale")
     # No fragment: a page opened at a fragment skips `autofocus`, and the reply box should have the focus.

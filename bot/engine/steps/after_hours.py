@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.engine.context import Turn
 from bot.engine.io import OutgoingText, Recording, Reply
-from bot.engine.state import State
 from bot.engine.steps.base import Outcome, Spec
+from bot.records import State
 from bot.routing import Department
 
 AFTER_HOURS_SPECS = {name: Spec("text") for name in (

@@ -12,10 +12,10 @@ from typing import Any
 from bot.engine import ab_test, gather_timing, twilio_values
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
-from bot.engine.source import did_you_mean
-from bot.engine.text import resolve
 from bot.engine.steps.base import Outcome, Spec, Step
+from bot.engine.text import resolve
 from bot.understanding import read_control, read_yes_no
+from bot.yaml_source import did_you_mean
 
 ASKING_SPECS: dict[str, Spec] = {
     "prompt": Spec("text", required=True),

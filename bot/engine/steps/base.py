@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bot.engine.context import Turn
-from bot.engine.io import Expect, Handoff, Input, OutgoingText, Recording, Segment
+from bot.engine.io import Expect, Input, OutgoingText, Recording, Segment
+from bot.records import Handoff
 
 
 @dataclass

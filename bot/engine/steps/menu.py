@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.engine.context import Turn
 from bot.engine.io import Expect, Input, Option
-from bot.engine.source import did_you_mean
 from bot.engine.steps.asking import ASKING_SPECS, Accepted, AskingStep, Rejected
 from bot.engine.steps.base import Outcome, Spec
 from bot.engine.text import channel_group
 from bot.understanding import match_intent, read_characters
+from bot.yaml_source import did_you_mean
 
 SPECIAL_DEPARTMENTS = ("$default", "$general")
 OPTION_FIELDS = ("key", "department", "step", "say", "words", "only_if")

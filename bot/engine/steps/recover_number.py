@@ -23,12 +23,12 @@ from typing import Any
 
 from bot.engine.context import Turn
 from bot.engine.io import OutgoingText
-from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
 from bot.engine.text import render, resolve
 from bot.understanding import is_withheld_caller_id
 from bot.verification.factors import FACTORS
 from bot.verification.factors.base import ReadOptions
+from bot.yaml_source import did_you_mean
 
 DETAILS = ("name", "date_of_birth", "postcode")
 ASKING = "asking"

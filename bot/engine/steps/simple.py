@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from bot.engine.context import Turn
-from bot.engine.steps.handover import hand_over
 from bot.engine.steps.after_hours import AFTER_HOURS_SPECS
-from bot.engine.source import did_you_mean
 from bot.engine.steps.base import Outcome, Spec, Step
+from bot.engine.steps.handover import hand_over
 from bot.engine.steps.menu import SPECIAL_DEPARTMENTS
 from bot.engine.steps.requirements import step_up
+from bot.yaml_source import did_you_mean
 
 
 class SayStep(Step):

@@ -6,10 +6,11 @@ exists; the audit log records which factors passed, never the answers.
 """
 from __future__ import annotations
 
-from bot.engine.context import Decision, Turn
-from bot.engine.source import did_you_mean
+from bot.engine.context import Turn
 from bot.engine.steps.base import Outcome, Spec, Step
+from bot.records import Decision
 from bot.verification.factors import FACTORS
+from bot.yaml_source import did_you_mean
 
 
 class VerifyStep(Step):

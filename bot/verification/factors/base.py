@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 
 # Compared against when the number is unknown, so an unknown number costs the same work as a
 # known one and can never match: no real answer equals the impossible date or a NUL.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 from bot.understanding import postcodes_match, read_date, read_email, read_keypad_date, read_last_four, read_postcode
 from bot.verification.factors.base import STAND_IN, Answer, Factor, ReadOptions, same
 

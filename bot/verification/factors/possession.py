@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 from bot.understanding import is_withheld_caller_id
 from bot.verification.factors.base import Factor
 

@@ -2,7 +2,7 @@
 customer's name (fuzzy, so weak: never enough on its own)."""
 from __future__ import annotations
 
-from bot.engine.context import CustomerRecord
+from bot.records import CustomerRecord
 from bot.understanding import names_match, read_characters
 from bot.understanding.names import name_parts
 from bot.verification.factors.base import STAND_IN, Answer, Factor, ReadOptions

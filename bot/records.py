@@ -1,10 +1,16 @@
-"""A conversation's state between turns. Saved as JSON in the conversation row, never in process memory."""
+"""The plain records every layer shares: a conversation's state, a customer, a handoff's target,
+a verification decision, an event, a self-service answer.
+
+They sit at the bottom so storage, verification, routing and the engine can all use them without
+importing one another: no HTTP, no database, no flow logic here, only data (and the few helpers
+that keep State's counters consistent).
+"""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
+from typing import Any, Literal
 
 @dataclass
 class State:
@@ -70,3 +76,64 @@ class State:
 
     def reset(self, step: str) -> None:
         self.counters.pop(step, None)
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    number: str
+    full_name: str
+    date_of_birth: dt.date
+    postcode: str
+    phone: str | None = None
+    email: str | None = None
+    segment: str | None = None
+    status: str = "active"
+    # The PIN as a slow salted hash (bot.verification.pins); never the PIN itself.
+    pin_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    step: str | None
+    outcome: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verification decision, taken under the number's lock with the lockout and velocity read afresh.
+
+    outcome: "verified"; "failed" (counted; `locks` when this failure locked the number or reached the
+    caller's velocity limit, `reason` saying which); or "refused" (locked or too fast already: nothing
+    is counted and nobody is verified, whatever the answers)."""
+
+    outcome: str
+    reason: str | None = None
+    locks: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Literal["queue", "number", "sip"]
+    address: str
+    workflow_sid: str | None = None
+    # A number or SIP target: seconds it may ring before Twilio gives up (<Dial timeout>).
+    ring_seconds: int = 25
+    # TaskRouter only: the <Task>'s priority and timeout (seconds), when the department sets them.
+    task_priority: int | None = None
+    task_timeout: int | None = None
+
+
+@dataclass(frozen=True)
+class Handoff:
+    department: str
+    target: Target
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Looked:
+    """What a self-service look-up brought back: the business's JSON object, or why there is none."""
+
+    values: dict | None = None
+    problem: str | None = None  # timeout, HTTP 500, unreachable ... (never customer data)

@@ -5,7 +5,7 @@ import tracemalloc
 
 import pytest
 
-from bot.engine.source import ConfigError, parse_yaml
+from bot.yaml_source import ConfigError, parse_yaml
 
 
 def messages(text: str) -> list[str]:
