@@ -1,15 +1,20 @@
 """A turn's deadline: the moment by which the caller must have had an answer (TURN_TIMEOUT_SECONDS,
 well inside Twilio's 15 seconds).
 
-The webhook adapters start it before handing a turn to the thread pool and answer with their apology
-when it passes; the turn, still running in its thread, sees it (the context variable travels with it)
-and commits nothing once it has passed (bot.store.db.transaction), so what the caller was told (sorry,
-a colleague will help) stays true. Outside a webhook there is no deadline.
+The webhook adapters run a request's work `within` its deadline in the thread pool, and answer with
+their apology when it passes; the work, still running in its thread, sees the deadline and commits
+nothing once it has passed (bot.store.db.transaction), so what the caller was told (sorry, a colleague
+will help) stays true. The deadline is set only for that work: what runs after the reply (a handoff
+posted to the agent desk, with retries) is not bound by it. Outside a webhook there is no deadline.
 """
 from __future__ import annotations
 
 import contextvars
 import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class TurnTimedOut(TimeoutError):
@@ -19,9 +24,13 @@ class TurnTimedOut(TimeoutError):
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("turn_deadline", default=None)
 
 
-def start(seconds: float) -> None:
-    """The turn run in this context (and the threads it hands work to) must be done within `seconds`."""
-    _deadline.set(time.monotonic() + seconds)
+def within(at: float, func: Callable[..., T], *args, **kwargs) -> T:
+    """`func(*args, **kwargs)`, which must be done by `at` (time.monotonic()); the deadline is gone after it."""
+    token = _deadline.set(at)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        _deadline.reset(token)
 
 
 def remaining() -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -27,14 +28,15 @@ __all__ = ["TurnTimedOut", "in_time"]
 async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> T:
     """`func(*args, **kwargs)` in the thread pool; TurnTimedOut once the request's deadline passes (one
     deadline per request, however many pieces of work it hands over: a web chat message has four)."""
-    left = deadline.remaining()
-    if left is None:
-        # Set in this request's context, which the worker thread runs in a copy of: the turn sees it too.
-        left = request.app.state.settings.turn_timeout_seconds
-        deadline.start(left)
+    at = getattr(request.state, "deadline", None)
+    if at is None:
+        at = request.state.deadline = time.monotonic() + request.app.state.settings.turn_timeout_seconds
+    left = at - time.monotonic()
     if left <= 0:
         raise TurnTimedOut("the request's deadline has passed")
-    work = functools.partial(func, *args, **kwargs)
+    # The deadline is set in the worker thread, for this work only: the turn sees it, and what runs
+    # after the reply (background tasks, in the request's own context) does not.
+    work = functools.partial(deadline.within, at, func, *args, **kwargs)
     try:
         return await asyncio.wait_for(_run(request, work), left)
     except asyncio.TimeoutError:
