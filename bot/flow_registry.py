@@ -48,8 +48,9 @@ class FlowRegistry:
         bundle = self.remember(load_bundle(flows_dir, region=self.region, workflow_sid=self.workflow_sid,
                                            one_time_codes=self.one_time_codes))
         with transaction(database_url) as session:
-            if flow_versions.current_version(session) is None:
-                flow_versions.publish(session, version=bundle.version, files=bundle.files, by="first start")
+            # Decided under the publications' lock: of two hosts starting at once on a fresh database,
+            # one publishes and the other serves what it published.
+            if flow_versions.publish_first(session, version=bundle.version, files=bundle.files, by="first start"):
                 log.info("published flow version %s from %s (first start)", bundle.version, flows_dir)
                 return bundle
             live = self.current(session)

@@ -173,3 +173,43 @@ def test_changing_the_english_greeting_warns_that_the_spanish_is_stale(bot_cli, 
             "in flows/lang/es.yaml did not: check it still says the same") in result.output, result.output
     unchanged = bot_cli("flows", "check", str(FLOWS))
     assert "warning" not in unchanged.output
+
+
+def test_two_first_starts_at_once_publish_the_flows_once(database_url, monkeypatch):
+    """Two hosts start at the same moment on a fresh database: both find nothing published and publish
+    FLOWS_DIR. One does; the other serves what it published (on PostgreSQL the second insert of the
+    version was a unique-key error that stopped that host starting)."""
+    import threading
+
+    from bot.flow_registry import FlowRegistry
+    from bot.store import flow_versions
+    from bot.store.db import transaction
+
+    real = flow_versions.publish
+    arrived = threading.Barrier(2)
+
+    def publish(session, **kwargs):
+        try:
+            arrived.wait(timeout=2)  # until the other has found nothing published too (if it can get there)
+        except threading.BrokenBarrierError:
+            pass
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(flow_versions, "publish", publish)
+    served, errors = [], []
+
+    def start():
+        try:
+            served.append(FlowRegistry().bootstrap(database_url, FLOWS).version)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(served) == 2 and len(set(served)) == 1
+    with transaction(database_url) as session:
+        assert [p.version for p in flow_versions.history(session)] == served[:1]

@@ -34,7 +34,7 @@ class Import:
     module: str  # the importing module, e.g. bot.store.conversations
     file: str  # its path from the repository root
     line: int
-    target: str  # the module imported, e.g. bot.engine.state
+    target: str  # the module imported, e.g. bot.engine.context
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.module} imports {self.target}"

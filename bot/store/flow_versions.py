@@ -17,7 +17,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.store.db import serialise
 from bot.store.models import FlowPublication, FlowVersion, utcnow
+
+# Publishing and rolling back read the live version and then write: one at a time across every process
+# and host (two hosts' first starts at once, a publish from the console during one from the command line).
+_PUBLICATIONS = ("flows", "publication")
 
 
 class NothingToRollBack(RuntimeError):
@@ -106,6 +111,7 @@ def resolve(session: Session, ref: str) -> str:
 def publish(session: Session, *, version: str, files: dict[str, str], by: str | None = None,
             message: str | None = None, tests: TestSummary | None = None) -> bool:
     """Make `version` live. Returns False (and records nothing) when it is already live."""
+    serialise(session, _PUBLICATIONS)
     if current_version(session) == version:
         return False
     if session.get(FlowVersion, version) is None:
@@ -117,9 +123,19 @@ def publish(session: Session, *, version: str, files: dict[str, str], by: str | 
     return True
 
 
+def publish_first(session: Session, *, version: str, files: dict[str, str], by: str | None = None) -> bool:
+    """A first start: make `version` live only if nothing was ever published. False when something was
+    (another host's first start got there first, or `bot flows publish` ran before any server)."""
+    serialise(session, _PUBLICATIONS)
+    if current_version(session) is not None:
+        return False
+    return publish(session, version=version, files=files, by=by)
+
+
 def rollback(session: Session, *, to: str | None = None, by: str | None = None, message: str | None = None) -> str:
     """Make an earlier version live again: `to` (any version ever published), or by default the one
     live before the current one. Returns the version now live."""
+    serialise(session, _PUBLICATIONS)
     publications = history(session)
     stack = live_stack(publications)
     if to is None:
