@@ -39,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 from bot.numbering import generate_many, load_schemes  # noqa: E402
 from bot.store.db import normalise_url  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import data_key  # noqa: E402
+
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_ROWS_PER_SECOND = 20_000
@@ -100,8 +103,8 @@ import json, sys, time
 from bot.cli import app
 started = time.perf_counter()
 try:
-    app(["customers", "import", sys.argv[1]], standalone_mode=False)
-    code = 0
+    # Not standalone: click returns the exit code (a configuration error, rejected rows) instead of raising.
+    code = app(["customers", "import", sys.argv[1]], standalone_mode=False) or 0
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"seconds": time.perf_counter() - started, "code": code}))
@@ -135,7 +138,8 @@ def _descendants(pid: int) -> list[int]:
 def import_once(path: Path, url: str, flows: Path) -> dict:
     """Runs the import in a process of its own; peak memory is each process's VmHWM (read from /proc while
     it runs: a high-water mark of its own, unlike getrusage's, which a forked child inherits)."""
-    env = {**os.environ, "DATABASE_URL": url, "FLOWS_DIR": str(flows)}
+    # Production settings (the default) need a data key: the import seals PIN hashes and keys phone hashes.
+    env = {**os.environ, "DATABASE_URL": url, "FLOWS_DIR": str(flows), "DATA_KEY": data_key()}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -153,7 +157,7 @@ def import_once(path: Path, url: str, flows: Path) -> dict:
         raise RuntimeError(f"import failed:\n{out}\n{err}")
     result = json.loads(lines[-1])
     if result["code"] not in (0, None):
-        raise RuntimeError(f"import rejected rows:\n{err[-2000:]}")
+        raise RuntimeError(f"import failed (exit {result['code']}):\n{err[-2000:]}")
     return {**result, "main_kb": main_kb, "worker_kb": worker_kb, "cpu": cpu}
 
 
