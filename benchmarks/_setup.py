@@ -26,24 +26,20 @@ def data_key() -> str:
     return os.environ["DATA_KEY"]
 
 
-def prepare_database(kind: str, folder: Path):
-    """(url, drop): migrated, demo customers imported, nothing published yet (the server's first start does)."""
+def empty_database(kind: str, folder: Path, prefix: str):
+    """(url, drop): a fresh database, migrated and empty (a SQLite file in `folder`, or a PostgreSQL
+    database created on POSTGRES_URL's server and dropped by `drop`)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from bot import keys
-    from bot.customers.importer import import_customers
-    from bot.demo import DEMO_CSV
-    from bot.numbering import load_schemes
-    from bot.store.db import get_engine, normalise_url, transaction
+    from bot.store.db import get_engine, normalise_url
     from bot.store.migrate import upgrade
 
-    keys.install(keys.Keyring(data_key()))
     if kind == "sqlite":
-        url, drop = f"sqlite:///{folder / f'load-{uuid.uuid4().hex[:6]}.db'}", (lambda: None)
+        url, drop = f"sqlite:///{folder / f'{prefix}-{uuid.uuid4().hex[:6]}.db'}", (lambda: None)
     else:
         admin_url = make_url(normalise_url(POSTGRES_URL))
-        name = f"bench_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        name = f"bench_{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -55,6 +51,20 @@ def prepare_database(kind: str, folder: Path):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
     upgrade(url)
+    get_engine(url).dispose()
+    return url, drop
+
+
+def prepare_database(kind: str, folder: Path):
+    """(url, drop): migrated, demo customers imported, nothing published yet (the server's first start does)."""
+    from bot import keys
+    from bot.customers.importer import import_customers
+    from bot.demo import DEMO_CSV
+    from bot.numbering import load_schemes
+    from bot.store.db import get_engine, transaction
+
+    keys.install(keys.Keyring(data_key()))
+    url, drop = empty_database(kind, folder, "load")
     with transaction(url) as session:
         report = import_customers(session, DEMO_CSV, schemes=load_schemes(ROOT / "flows" / "numbering.yaml"),
                                   region="GB")

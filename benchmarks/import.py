@@ -26,24 +26,18 @@ import sys
 import tempfile
 import time
 import unicodedata
-import uuid
 from pathlib import Path
 
 import phonenumbers
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.numbering import generate_many, load_schemes  # noqa: E402
-from bot.store.db import normalise_url  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import data_key  # noqa: E402
+from _setup import POSTGRES_URL, data_key, empty_database, postgres_available  # noqa: E402
 
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_ROWS_PER_SECOND = 20_000
 
 FIRST = ["Alice", "Robert", "Carol", "David", "Emma", "Oliver", "Amelia", "George", "Isla", "Harry", "Mia", "Jack",
@@ -161,43 +155,6 @@ def import_once(path: Path, url: str, flows: Path) -> dict:
     return {**result, "main_kb": main_kb, "worker_kb": worker_kb, "cpu": cpu}
 
 
-def fresh_database(kind: str, folder: Path):
-    """(url, drop) for an empty, migrated database."""
-    from bot.store.db import get_engine
-    from bot.store.migrate import upgrade
-
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / f'import-{uuid.uuid4().hex[:6]}.db'}"
-        upgrade(url)
-        get_engine(url).dispose()
-        return url, lambda: None
-    admin_url = make_url(normalise_url(POSTGRES_URL))
-    name = f"bench_import_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    get_engine(url).dispose()
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return url, drop
-
-
-def postgres_available() -> bool:
-    try:
-        engine = create_engine(make_url(normalise_url(POSTGRES_URL)))
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 def report(label: str, rows: int, result: dict) -> None:
     rate = rows / result["seconds"]
     verdict = "meets" if rate >= TARGET_ROWS_PER_SECOND else "below"
@@ -223,7 +180,7 @@ def main() -> int:
             print(f"{rows:,} rows ({path.stat().st_size / 1e6:.0f} MB CSV, written in {time.perf_counter() - started:.0f} s):",
                   flush=True)
             for kind in kinds:
-                url, drop = fresh_database(kind, folder)
+                url, drop = empty_database(kind, folder, "import")
                 try:
                     report(f"{kind}: first import (all new)", rows, import_once(path, url, ROOT / "flows"))
                     report(f"{kind}: same file again (updates)", rows, import_once(path, url, ROOT / "flows"))
@@ -233,7 +190,7 @@ def main() -> int:
         path = folder / "pins.csv"
         write_csv(path, pin_rows, pins=True, seed=1)
         print(f"{pin_rows:,} rows, each with a PIN (scrypt N=2^14, r=8: ~16 MB and tens of ms per hash, by design):")
-        url, drop = fresh_database("sqlite", folder)
+        url, drop = empty_database("sqlite", folder, "import")
         try:
             report("sqlite: rows with PINs", pin_rows, import_once(path, url, ROOT / "flows"))
         finally:

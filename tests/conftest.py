@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,11 +92,12 @@ def bundle():
     return load_bundle(FLOWS)
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url():
-    """A database of our own on the PostgreSQL server, for this test run only; fails loudly if the server is down."""
+@contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the PostgreSQL server (empty, not migrated), dropped afterwards; fails
+    loudly if the server is down."""
     admin_url = make_url(normalise_url(POSTGRES_URL))
-    name = f"bot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -103,12 +106,21 @@ def postgres_server_url():
         pytest.fail(f"PostgreSQL is required for these tests ({POSTGRES_URL}): {exc}. "
                     "Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """A database of our own on the PostgreSQL server, for this test run only."""
+    with new_postgres_database("bot_test") as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture

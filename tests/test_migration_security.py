@@ -4,18 +4,16 @@ and the way back leaves a schema the older code runs on."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, select, text
 
-from bot.store.db import get_engine, normalise_url, transaction
+from bot.store.db import get_engine, transaction
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.models import Conversation
-from tests.conftest import POSTGRES_URL
+from tests.conftest import new_postgres_database
 
 PENDING = {"step": "date_of_birth", "pending": {"step": "date_of_birth", "value": "1985-03-03"}, "partial": None,
            "factors": {"date_of_birth": True}}
@@ -28,17 +26,8 @@ def fresh_url(request, tmp_path):
         yield url
         get_engine(url).dispose()
         return
-    admin_url = make_url(normalise_url(POSTGRES_URL))
-    name = f"bot_test_migrate_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgres_database("bot_test_migrate") as url:
+        yield url
 
 
 def _insert(url, key, status, state, reply):

@@ -18,18 +18,16 @@ import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import httpx2
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot.engine.bundle import load_bundle
-from bot.store.db import get_engine, normalise_url, transaction
+from bot.store.db import transaction
 from bot.store.migrate import upgrade
 from bot.store.models import FailedAttempt, Lock, VerificationDecision
-from tests.conftest import DATA_KEY, DEMO_CSV, FLOWS, POSTGRES_URL, TOKEN, WORKFLOW_SID
+from tests.conftest import DATA_KEY, DEMO_CSV, FLOWS, TOKEN, WORKFLOW_SID, new_postgres_database
 from tests.live_server import BOT, bot_serves
 from tests.twilio_phone import TwilioPhone
 
@@ -78,13 +76,7 @@ class Balancer:
 @pytest.fixture(scope="module")
 def shared_database():
     """A PostgreSQL database of this module's own: migrated, the demo customers in, nothing published."""
-    admin_url = make_url(normalise_url(POSTGRES_URL))
-    name = f"bot_two_servers_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with new_postgres_database("bot_two_servers") as url:
         upgrade(url)
         from bot.customers.importer import import_customers
 
@@ -92,11 +84,6 @@ def shared_database():
             report = import_customers(session, DEMO_CSV, schemes=load_bundle(FLOWS).schemes, region="GB")
         assert report.ok, report.rejected
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
