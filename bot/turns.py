@@ -28,8 +28,9 @@ from bot.engine.io import Input, OutgoingText, Reply
 from bot.engine.runner import hang_up, run_turn, start_state
 from bot.flow_registry import FlowRegistry
 from bot.records import EventRecord, State
-from bot.store.conversations import (add_events, close_conversation, create_conversation, find_conversation,
-                                     reopen_conversation, save_turn)
+from bot.logging_setup import bind
+from bot.store.conversations import (ConversationRow, add_events, advance_turn, close_conversation, find_conversation,
+                                     insert_for_turn, load_for_turn, reopen_conversation, save_row)
 from bot.store.db import transaction
 from bot.store.models import Conversation, utcnow
 from bot.verification.audit import SqlAuditLog
@@ -57,7 +58,7 @@ class TurnRecord:
     """What an `after` hook sees, inside the turn's transaction: it commits with the turn or not at all."""
 
     session: Any
-    conversation: Conversation
+    conversation: ConversationRow
     bundle: FlowBundle
     before: dict  # the state as it was when the input arrived
     state: State
@@ -101,7 +102,7 @@ class Conversations:
         with transaction(self.database_url, read_only=True) as session:
             return self.bundle_for(session, version)
 
-    def services(self, session, bundle: FlowBundle, conversation: Conversation, channel: str) -> Services:
+    def services(self, session, bundle: FlowBundle, conversation: ConversationRow, channel: str) -> Services:
         return Services(
             directory=SqlDirectory(session),
             ledger=SqlLedger(session, bundle.lockout, channel=channel, conversation_id=conversation.id, clock=self.clock,
@@ -147,7 +148,9 @@ class Conversations:
         `client_address`: a web chat's address, counted (hashed) by the velocity limits.
         `after`: more to record with the turn (a chat transcript), in the same transaction."""
         with transaction(self.database_url) as session:
-            conversation = find_conversation(session, key=inp.session_key)
+            conversation = load_for_turn(session, key=inp.session_key)
+            if conversation is not None:
+                bind(conversation_id=conversation.id)  # this turn's log lines name it
             if conversation is not None and conversation.turn > 0:
                 answered = self._answered(conversation, inp, turn, render)
                 if answered is not None:
@@ -157,6 +160,7 @@ class Conversations:
             new = conversation is None
             if new:
                 conversation = self._create(session, inp, bundle, client_address)
+                bind(conversation_id=conversation.id)
                 new = conversation.turn == 0
                 if not new:
                     # Another request (a second first message) started it a moment ago: answer as its turn.
@@ -169,31 +173,33 @@ class Conversations:
                 inp = Input(**{**inp.__dict__, "kind": "start"})
                 before: dict = {}
             else:
-                before = dict(conversation.state or {})
+                before = conversation.state
                 state = State.from_dict(conversation.state)
             services = self.services(session, bundle, conversation, inp.channel)
             reply, events = run_turn(bundle, services, state, inp)
             texts = lock_notices(services, bundle) + tuple(reply.texts)
             body = render(reply, conversation.turn + 1)
-            save_turn(session, conversation=conversation, state=state, events=events, response=body)
+            advance_turn(conversation, state=state, response=body)
             if reply.handoff is not None or reply.end:
                 close_conversation(session, conversation=conversation,
                                    reason="handoff" if reply.handoff else "ended", hung_up_at=None)
             elif conversation.status == "closed":
                 reopen_conversation(session, conversation=conversation)
+            # Saved before the `after` hook: what it writes (a transcript, a handoff) may refer to the row.
+            save_row(session, conversation=conversation, events=events)
             extra = after(TurnRecord(session, conversation, bundle, before, state, reply, inp)) if after else None
             log.info("conversation %s turn %s at %s: %s", conversation.id, conversation.turn, state.step,
                      ", ".join(e.outcome for e in events))
             return TurnResult(body, reply, conversation.id, extra=extra, texts=texts)
 
     @staticmethod
-    def _create(session, inp: Input, bundle, client_address: str | None) -> Conversation:
+    def _create(session, inp: Input, bundle, client_address: str | None) -> ConversationRow:
         """A new conversation, or the one a simultaneous request for the same key has just committed: both
         inserts race on the unique session key (two SMS sent together), and the loser reads the winner's row.
         On SQLite the turn's transaction already holds the only write lock (BEGIN IMMEDIATE): no race, and
         no savepoint (two statements) to guard against one."""
-        def create() -> Conversation:
-            return create_conversation(session, channel=inp.channel, key=inp.session_key, caller=inp.caller,
+        def create() -> ConversationRow:
+            return insert_for_turn(session, channel=inp.channel, key=inp.session_key, caller=inp.caller,
                                        flow_version=bundle.version,
                                        origin=origin_for(inp.channel, caller=inp.caller, client_address=client_address,
                                                          session_key=inp.session_key))
@@ -204,13 +210,13 @@ class Conversations:
             with session.begin_nested():
                 return create()
         except IntegrityError:
-            conversation = find_conversation(session, key=inp.session_key)
+            conversation = load_for_turn(session, key=inp.session_key)
             if conversation is None:
                 raise
             return conversation
 
     @staticmethod
-    def _answered(conversation: Conversation, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:
+    def _answered(conversation: ConversationRow, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:
         """A request that is not the conversation's next turn: Twilio retrying the turn just answered gets
         the stored reply again; anything else (a request captured and replayed, for an earlier turn or a
         call that has ended) gets a hang-up, changes nothing and reads nothing back. None: a new turn."""
@@ -243,15 +249,17 @@ class Conversations:
     def hang_up(self, key: str, *, status: str) -> bool:
         """The caller hung up (or the call failed): close the conversation, note the step. False if unknown."""
         with transaction(self.database_url) as session:
-            conversation = find_conversation(session, key=key)
+            # Every call ends here (Twilio's status callback): the row path, as a turn's (bot.store.driver_sql).
+            conversation = load_for_turn(session, key=key)
             if conversation is None:
                 return False
+            events = []
             if conversation.status != "closed":
                 state = State.from_dict(conversation.state)
-                record = hang_up(state)
+                events.append(hang_up(state))
                 conversation.state = state.to_dict()
-                add_events(session, conversation=conversation, events=[record])
                 close_conversation(session, conversation=conversation, reason=status, hung_up_at=state.step)
             # Nobody is left to retry a turn: the stored reply goes too.
             conversation.last_response = None
+            save_row(session, conversation=conversation, events=events)
             return True

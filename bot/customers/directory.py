@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.records import CustomerRecord
+from bot.store.driver_sql import driver_sql
 from bot.store.models import Customer
 from bot.understanding import is_withheld_caller_id
 
@@ -20,6 +21,12 @@ def to_record(row: Customer) -> CustomerRecord:
                           status=row.status, pin_hash=row.pin_hash)
 
 
+_RECORD_COLUMNS = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email", "segment", "status",
+                   "pin_hash")
+# Asked on most turns: a fixed statement on the driver (bot.store.driver_sql).
+_FIND = f"SELECT {', '.join(_RECORD_COLUMNS)} FROM customers WHERE customer_number = :number"
+
+
 class SqlDirectory:
     def __init__(self, session: Session):
         self.session = session
@@ -28,8 +35,13 @@ class SqlDirectory:
     def find(self, number: str) -> CustomerRecord | None:
         # Several steps of one turn may ask; one query per turn is enough.
         if number not in self._cache:
-            row = self.session.scalar(select(Customer).where(Customer.customer_number == number))
-            self._cache[number] = to_record(row) if row else None
+            sql = driver_sql(self.session)
+            row = sql.one(_FIND, {"number": number})
+            if row is None:
+                self._cache[number] = None
+            else:
+                values = sql.codec(Customer.__table__).read(_RECORD_COLUMNS, row)
+                self._cache[number] = CustomerRecord(number=values.pop("customer_number"), **values)
         return self._cache[number]
 
     def find_by_keypad(self, digits: str) -> list[str]:

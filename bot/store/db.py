@@ -103,7 +103,9 @@ def _engine(url: str, timeouts: Timeouts) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - runs per transaction
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            # Straight to the driver: through SQLAlchemy's execution machinery it cost a turn ~0.1 ms of CPU.
+            conn.connection.driver_connection.execute(
+                "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     options = [f"-c {name}={value}" for name, value in (("lock_timeout", timeouts.lock_ms),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.records import Decision
 from bot.store.db import serialise
+from bot.store.driver_sql import driver_sql
 from bot.store.models import FailedAttempt, Lock, utcnow
 from bot.verification.audit import record_unlock
 from bot.verification.policy import Lockout
@@ -29,6 +30,16 @@ from bot.verification.velocity import WITHHELD_PREFIX, is_withheld_origin
 
 # The customer number a failed attempt is recorded under when the details matched no customer.
 UNMATCHED = "(no match)"
+
+_FAILURES = ("(SELECT count(*) FROM failed_attempts WHERE customer_number = :number AND at > :since AND "
+             "at > coalesce((SELECT max(unlocked_at) FROM locks WHERE customer_number = :number), :since))")
+_ORIGIN_FAILURES = "(SELECT count(*) FROM failed_attempts WHERE origin = :origin AND at > :origin_since)"
+_POOLED_FAILURES = "(SELECT count(*) FROM failed_attempts WHERE origin LIKE :pool ESCAPE '/' AND at > :pool_since)"
+
+
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern for values starting with `prefix`, its own % and _ taken literally."""
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 class SqlLedger:
@@ -45,43 +56,47 @@ class SqlLedger:
         # Numbers this ledger locked (the failure that reached the threshold): their customers are told.
         self.new_locks: list[str] = []
 
-    def _failures_query(self, number: str, now: dt.datetime):
-        """Failures on the number in the window, and since its last unlock: one statement."""
-        since = now - dt.timedelta(hours=self.lockout.window_hours)
-        last_unlock = select(func.max(Lock.unlocked_at)).where(Lock.customer_number == number).scalar_subquery()
-        return (select(func.count()).select_from(FailedAttempt)
-                .where(FailedAttempt.customer_number == number, FailedAttempt.at > since,
-                       FailedAttempt.at > func.coalesce(last_unlock, since)))
+    # Counted on every number claimed and at every decision: fixed statements on the driver
+    # (bot.store.driver_sql), several counts in one round trip. Each part is (SQL, parameters).
+    def _failures_query(self, number: str, now: dt.datetime) -> tuple[str, dict]:
+        """Failures on the number in the window, and since its last unlock."""
+        return _FAILURES, {"number": number, "since": now - dt.timedelta(hours=self.lockout.window_hours)}
 
     def failures(self, number: str) -> int:
-        return self.session.scalar(self._failures_query(number, self.clock())) or 0
+        return self._counts([self._failures_query(number, self.clock())])[0]
 
     def _limit(self) -> Limit | None:
         if self.origin is None:
             return None
         return self.velocity.client_address if self.origin.startswith("client:") else self.velocity.caller_id
 
-    def _velocity_checks(self, now: dt.datetime) -> list[tuple[object, int]]:
+    def _velocity_checks(self, now: dt.datetime) -> list[tuple[tuple[str, dict], int]]:
         """(count of failures, threshold) for this origin, and for all withheld callers together when it is one."""
         limit = self._limit()
         if limit is None:
             return []
-        checks = [(self._count_since(FailedAttempt.origin == self.origin, now, limit.window_minutes), limit.threshold)]
+        checks = [((_ORIGIN_FAILURES, {"origin": self.origin,
+                                       "origin_since": now - dt.timedelta(minutes=limit.window_minutes)}),
+                   limit.threshold)]
         if is_withheld_origin(self.origin):
             pooled = self.velocity.withheld
-            checks.append((self._count_since(FailedAttempt.origin.startswith(WITHHELD_PREFIX, autoescape=True), now,
-                                             pooled.window_minutes), pooled.threshold))
+            checks.append(((_POOLED_FAILURES, {"pool": _like_prefix(WITHHELD_PREFIX),
+                                               "pool_since": now - dt.timedelta(minutes=pooled.window_minutes)}),
+                           pooled.threshold))
         return checks
 
-    @staticmethod
-    def _count_since(where, now: dt.datetime, minutes: float):
-        return select(func.count()).select_from(FailedAttempt).where(where, FailedAttempt.at > now - dt.timedelta(minutes=minutes))
-
-    def _counts(self, queries: list) -> list[int]:
+    def _counts(self, queries: list[tuple[str, dict]]) -> list[int]:
         """Several counts in one round trip."""
         if not queries:
             return []
-        return [value or 0 for value in self.session.execute(select(*(q.scalar_subquery() for q in queries))).one()]
+        sql = driver_sql(self.session)
+        stamp = sql.codec(FailedAttempt.__table__).bind["at"]
+        params = {}
+        for _, values in queries:
+            params.update({name: stamp(value) if stamp is not None and isinstance(value, dt.datetime) else value
+                           for name, value in values.items()})
+        row = sql.one("SELECT " + ", ".join(part for part, _ in queries), params)
+        return [value or 0 for value in row]
 
     def too_fast(self) -> bool:
         """This origin's failures in its window, across every number it tried, reached the limit; for a
@@ -116,9 +131,7 @@ class SqlLedger:
             return Decision("refused", refused)
         if passed:
             return Decision("verified")
-        self.session.add(FailedAttempt(customer_number=number, channel=self.channel, origin=self.origin,
-                                       conversation_id=self.conversation_id, at=self.clock()))
-        self.session.flush()
+        self._record_failure(number)
         count = self.failures(number)
         if count == self.lockout.threshold:
             # The lock row is the record an agent sees and clears; the count alone decides.
@@ -139,10 +152,13 @@ class SqlLedger:
             serialise(self.session, *names)
         if self.too_fast():
             return Decision("refused", "velocity")
-        self.session.add(FailedAttempt(customer_number=UNMATCHED, channel=self.channel, origin=self.origin,
-                                       conversation_id=self.conversation_id, at=self.clock()))
-        self.session.flush()
+        self._record_failure(UNMATCHED)
         return Decision("failed", "velocity", locks=True) if self.too_fast() else Decision("failed")
+
+    def _record_failure(self, number: str) -> None:
+        driver_sql(self.session).insert(FailedAttempt.__table__, {
+            "customer_number": number, "channel": self.channel, "origin": self.origin,
+            "conversation_id": self.conversation_id, "at": self.clock()})
 
 
 def unlock(session: Session, number: str, *, by: str, reason: str, clock: Callable[[], dt.datetime] = utcnow) -> int:
