@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import deadline
+from bot.store.driver_sql import driver_sql
 
 READ_ONLY = "frontdoor_read_only"
 # Idle pooled connections are replaced after this long, before a proxy or server closes them.
@@ -152,5 +153,7 @@ def serialise(session: Session, *names: tuple[str, str]) -> None:
     if session.get_bind().dialect.name != "postgresql" or not names:
         return
     # One round trip: PostgreSQL evaluates a select list left to right, so the locks are still taken in order.
+    # Taken at every verification decision: on the driver (bot.store.driver_sql).
     calls = ", ".join(f"pg_advisory_xact_lock(:key{i})" for i in range(len(names)))
-    session.execute(text(f"SELECT {calls}"), {f"key{i}": _advisory_key(kind, value) for i, (kind, value) in enumerate(names)})
+    driver_sql(session).one(f"SELECT {calls}", {f"key{i}": _advisory_key(kind, value)
+                                                for i, (kind, value) in enumerate(names)})
