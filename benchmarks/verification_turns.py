@@ -60,14 +60,16 @@ def run(url: str) -> None:
         errors: list = []
         workers = [threading.Thread(target=calls, args=(conversations, CALLS_PER_THREAD, errors))
                    for _ in range(threads)]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         turns = threads * CALLS_PER_THREAD * (len(ANSWERS) + 1)
+        # CPU per turn (this process; not the database server's) hardly depends on what else the machine does.
         print(f"{threads} thread(s): {turns} turns in {elapsed:.2f} s = {turns / elapsed:,.0f} turns/s, "
+              f"{cpu * 1000 / turns:.2f} ms of CPU per turn, "
               f"{len(errors)} errors{': ' + repr(errors[0]) if errors else ''}", flush=True)
     get_engine(url).dispose()
 
