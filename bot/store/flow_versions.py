@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.db import serialise
+from bot.store.driver_sql import driver_sql
 from bot.store.models import FlowPublication, FlowVersion, utcnow
 
 # Publishing and rolling back read the live version and then write: one at a time across every process
@@ -81,9 +82,10 @@ def live_stack(publications: list[Publication]) -> list[str]:
 
 
 def current_version(session: Session) -> str | None:
-    latest = session.scalar(select(FlowPublication).order_by(FlowPublication.id.desc()).limit(1))
-    # The newest row names the live version for publish and rollback alike.
-    return latest.version if latest is not None else None
+    # The newest row names the live version for publish and rollback alike. Asked at every new
+    # conversation: a fixed statement on the driver (bot.store.driver_sql).
+    row = driver_sql(session).one("SELECT version FROM flow_publications ORDER BY id DESC LIMIT 1")
+    return row[0] if row is not None else None
 
 
 def version_files(session: Session, version: str) -> dict[str, str] | None:
