@@ -15,6 +15,7 @@ from webhooks import observe
 from webhooks.offload import TurnTimedOut, in_time
 from webhooks.security import signed_form
 from webhooks.texts import send_after_reply
+from webhooks.twiml_text import twiml_text
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/twilio/messaging")
@@ -34,7 +35,7 @@ def render_messages(reply: Reply, turn: int) -> str:
     text = chat_text(reply)
     if text:
         response.message(text)
-    return str(response)
+    return twiml_text(response)
 
 
 def _address(form, name: str) -> str:
