@@ -64,7 +64,12 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         if len(items) == MAX_FORM_FIELDS:
             raise ValueError(f"more than {MAX_FORM_FIELDS} fields")
         name, _, value = field.partition("=")
-        items.append((unquote_plus(name), unquote_plus(value)))
+        # unquote_plus changes nothing without a "%" or a "+": most names and many values have neither.
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        items.append((name, value))
     return items
 
 
@@ -102,7 +107,8 @@ async def read_form(request: Request) -> FormData:
         raise HTTPException(400, "malformed form body") from None
 
 
-@functools.lru_cache(maxsize=512)
+# Keyed by the URL as requested (query included): a few dozen in use; bounded against made-up ones.
+@functools.lru_cache(maxsize=128)
 def _signed_urls(url: str) -> tuple[str, str]:
     """The URL without and with its port: Twilio's signatures use either (RequestValidator.validate)."""
     parsed = urlparse(url)
@@ -116,11 +122,17 @@ def signature_matches(token: str, url: str, form: FormData, signature: str, algo
     hash_function = _HASHES.get((algorithm or "HMAC_SHA1").upper())
     if hash_function is None:  # the library logs the unsupported algorithm and refuses it
         return RequestValidator(token).validate(url, form, signature, algorithm)
-    params = "".join(name + value for name in sorted(set(form.keys()))
-                     for value in sorted(set(form.getlist(name))))
+    values: dict[str, set[str]] = {}
+    for name, value in form.multi_items():
+        values.setdefault(name, set()).add(value)
+    params = "".join(name + value for name in sorted(values) for value in sorted(values[name]))
+    try:
+        urls = _signed_urls(url)
+    except ValueError:  # a port that is not a number: nothing Twilio could have signed
+        return False
     expected = signature.encode("utf-8")
     key = token.encode("utf-8")
-    for signed_url in _signed_urls(url):
+    for signed_url in urls:
         mac = hmac.new(key, (signed_url + params).encode("utf-8"), hash_function)
         if hmac.compare_digest(base64.b64encode(mac.digest()), expected):
             return True

@@ -231,3 +231,8 @@ def test_a_content_type_that_only_starts_like_a_form_reads_as_no_fields_as_starl
     response = client().post("/myapp.php", content=b"Digits=1234",
                              headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencodedx"})
     assert response.status_code == 200 and response.json() == {"digits": None}
+
+
+def test_a_url_whose_port_is_not_a_number_is_refused_not_an_error():
+    # (the library raises ValueError here; a request that cannot have been signed is simply refused)
+    assert signature_matches(TOKEN, "https://mycompany.com:abc/myapp.php", FormData(PARAMS), SIGNATURE, None) is False
