@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,17 +31,20 @@ __all__ = ["TurnTimedOut", "in_time"]
 # by side, and a slow self-service look-up holds its thread. A pool of our own is one hop from the event
 # loop (run_in_executor), where anyio's run_sync, with its limiter and cancel scope, cost several times that.
 THREADS = 40
-_pool: ThreadPoolExecutor | None = None
+_pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
 
 def _threads() -> ThreadPoolExecutor:
+    """The pool, made on first use in each process (a forked child has none of its parent's threads)."""
     global _pool
-    if _pool is None:
+    pool = _pool
+    if pool is None or pool[0] != os.getpid():
         with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="turn")
-    return _pool
+            if _pool is None or _pool[0] != os.getpid():
+                _pool = (os.getpid(), ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="turn"))
+            pool = _pool
+    return pool[1]
 
 
 async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> T:
