@@ -7,6 +7,7 @@ them. Outside `bot serve` (tests, the `bot` command) values are kept in memory.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
@@ -41,11 +42,19 @@ def multiprocess() -> bool:
     return values.ValueClass is not values.MutexValue
 
 
+@functools.cache
+def _per_channel(channel: str):
+    """A channel's turn counter and timer: labels() takes a lock and checks its arguments on every call,
+    and every turn records both (channels are a handful of fixed names)."""
+    return TURNS.labels(channel), TURN_SECONDS.labels(channel)
+
+
 def record_turn(channel: str, seconds: float | None, *, handoff: str | None = None, ended: bool = False) -> None:
     """One turn run: counted and timed; `handoff` is the department it handed over to, if any."""
-    TURNS.labels(channel).inc()
+    turns, timer = _per_channel(channel)
+    turns.inc()
     if seconds is not None:
-        TURN_SECONDS.labels(channel).observe(seconds)
+        timer.observe(seconds)
     if handoff is not None:
         HANDOFFS.labels(handoff, channel).inc()
         CONVERSATIONS.labels(channel, "handoff").inc()

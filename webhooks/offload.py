@@ -9,12 +9,15 @@ chat: a clear message), while the abandoned work finishes in its thread and comm
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
+import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-import anyio.to_thread
 from fastapi import Request
 
 from bot import deadline
@@ -23,6 +26,25 @@ from bot.deadline import TurnTimedOut
 T = TypeVar("T")
 
 __all__ = ["TurnTimedOut", "in_time"]
+
+# As many threads as anyio's default pool (the one this work used before): turns on PostgreSQL run side
+# by side, and a slow self-service look-up holds its thread. A pool of our own is one hop from the event
+# loop (run_in_executor), where anyio's run_sync, with its limiter and cancel scope, cost several times that.
+THREADS = 40
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _threads() -> ThreadPoolExecutor:
+    """The pool, made on first use in each process (a forked child has none of its parent's threads)."""
+    global _pool
+    pool = _pool
+    if pool is None or pool[0] != os.getpid():
+        with _pool_lock:
+            if _pool is None or _pool[0] != os.getpid():
+                _pool = (os.getpid(), ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="turn"))
+            pool = _pool
+    return pool[1]
 
 
 async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> T:
@@ -34,21 +56,22 @@ async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> 
     left = at - time.monotonic()
     if left <= 0:
         raise TurnTimedOut("the request's deadline has passed")
-    # The deadline is set in the worker thread, for this work only: the turn sees it, and what runs
-    # after the reply (background tasks, in the request's own context) does not.
-    work = functools.partial(deadline.within, at, func, *args, **kwargs)
-    try:
-        return await asyncio.wait_for(_run(request, work), left)
-    except asyncio.TimeoutError:
-        raise TurnTimedOut("no answer within TURN_TIMEOUT_SECONDS") from None
-
-
-async def _run(request: Request, work: Callable[[], T]) -> T:
+    # The work runs in a copy of the request's context (its log bindings); the deadline is set in the
+    # worker thread, for this work only: the turn sees it, and what runs after the reply (background
+    # tasks, in the request's own context) does not.
+    work = functools.partial(contextvars.copy_context().run, deadline.within, at, func, *args, **kwargs)
+    loop = asyncio.get_running_loop()
     writer = _sqlite_writer(request)
-    if writer is None:
-        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-    async with writer:
-        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    try:
+        # Past the deadline the wait is cancelled (the lock's too) and the work, already running, is
+        # abandoned: it finishes in its thread and commits nothing (bot.deadline).
+        async with asyncio.timeout(left):
+            if writer is None:
+                return await loop.run_in_executor(_threads(), work)
+            async with writer:
+                return await loop.run_in_executor(_threads(), work)
+    except TimeoutError:
+        raise TurnTimedOut("no answer within TURN_TIMEOUT_SECONDS") from None
 
 
 def _sqlite_writer(request: Request) -> asyncio.Lock | None:

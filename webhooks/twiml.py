@@ -1,4 +1,5 @@
-"""Reply -> TwiML for Twilio Voice. Built with the twilio library, so every dynamic text is escaped."""
+"""Reply -> TwiML for Twilio Voice. Built with the twilio library, so every dynamic text is escaped, and
+written out by webhooks.twiml_text (the same characters as the library's own str(), faster)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 from bot.engine import ssml
 from bot.engine.io import Expect, Reply, Segment
 from bot.records import Handoff
+from webhooks.twiml_text import twiml_text
 
 
 def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", workflow_sid: str | None = None,
@@ -28,7 +30,7 @@ def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", w
         add_speech(gather, reply, said)
         # Twilio falls through to the next verb when nobody answers: come back as "silence", never hang up.
         response.redirect(f"{base_path}/turn?t={turn}&e=silence", method="POST")
-        return str(response)
+        return twiml_text(response)
     add_speech(response, reply)
     if reply.record is not None:
         # A voicemail for a closed department; Twilio posts the recording's URL to the action.
@@ -40,7 +42,7 @@ def render_voice(reply: Reply, *, turn: int, base_path: str = "/twilio/voice", w
                     action=f"{base_path}/handoff?t={turn}", wait_url=f"{base_path}/hold")
     else:
         response.hangup()
-    return str(response)
+    return twiml_text(response)
 
 
 def gather_attributes(expect: Expect, *, action: str) -> dict:
@@ -154,14 +156,14 @@ def render_hold(hold) -> str:
     response = VoiceResponse()
     if hold.leave:
         response.leave()
-        return str(response)
+        return twiml_text(response)
     if hold.say:
         add_speech(response, Reply(say=hold.say, language=hold.language or "en-GB", voice=hold.voice))
     if hold.audio:
         response.play(hold.audio)
     else:
         response.pause(length=hold.pause_seconds)
-    return str(response)
+    return twiml_text(response)
 
 
 def sip_with_headers(uri: str, context: dict) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.background import BackgroundTasks
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -12,7 +14,7 @@ from bot.understanding import is_withheld_caller_id
 from bot.voice_handoffs import VoiceHandoffs
 from webhooks import observe
 from webhooks.offload import TurnTimedOut, in_time
-from webhooks.security import SettingsDep, TwilioForm
+from webhooks.security import SettingsDep, TwilioForm, signed_form
 from webhooks.texts import send_after_reply
 from webhooks.twiml import render_hold, render_voice
 
@@ -89,8 +91,9 @@ async def _run(request: Request, settings, inp: Input, turn: int | None) -> Resp
 def _respond(request: Request, result) -> Response:
     response = twiml(result.body)
     message = result.reply.text_message if result.reply is not None else None
-    response.background = BackgroundTasks()
-    send_after_reply(request, ([message] if message is not None else []) + list(result.texts), response.background)
+    if message is not None or result.texts:
+        response.background = BackgroundTasks()
+        send_after_reply(request, ([message] if message is not None else []) + list(result.texts), response.background)
     return response
 
 
@@ -104,17 +107,40 @@ def _renderer(settings):
     return render
 
 
-@router.post("")
-async def incoming_call(request: Request, form: TwilioForm, settings: SettingsDep) -> Response:
-    return await _run(request, settings, _input(form, kind="start"), None)
+# A call's own webhooks (every turn, then the status callback) are plain Starlette routes taking the
+# request alone: FastAPI's dependency solving cost more than the rest of the web layer's work. They
+# check the signature first, as TwilioForm does, then read the query by hand with FastAPI's answers.
+_INTEGER = TypeAdapter(int)
 
 
-@router.post("/turn")
-async def next_turn(request: Request, form: TwilioForm, settings: SettingsDep, t: int = 0, e: str | None = None,
-                    o: str | None = None) -> Response:
+def query_int(request: Request, name: str, default: int = 0) -> int:
+    """An integer query parameter (the last one given), validated as FastAPI validates `name: int = default`:
+    a value it cannot read is a 422 naming ("query", name)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return _INTEGER.validate_python(raw)
+    except ValidationError as exc:
+        raise RequestValidationError([{**error, "loc": ("query", name, *error["loc"])} for error in exc.errors()]) from None
+
+
+async def incoming_call(request: Request) -> Response:
+    form = await signed_form(request)
+    return await _run(request, request.app.state.settings, _input(form, kind="start"), None)
+
+
+async def next_turn(request: Request) -> Response:
+    form = await signed_form(request)
+    t = query_int(request, "t")
+    e, o = request.query_params.get("e"), request.query_params.get("o")
     # o=offer: the answer came from an inline offer's own Gather, before its question was asked.
     inp = _input(form, kind="silence" if e == "silence" else None, at_offer=o == "offer")
-    return await _run(request, settings, inp, t)
+    return await _run(request, request.app.state.settings, inp, t)
+
+
+router.add_route(BASE, incoming_call, methods=["POST"])
+router.add_route(f"{BASE}/turn", next_turn, methods=["POST"])
 
 
 # How a <Dial> ended (DialCallStatus) and how a caller left an <Enqueue> (QueueResult), in the words
@@ -189,12 +215,15 @@ async def hold(request: Request, form: TwilioForm) -> Response:
     return twiml(render_hold(waiting))
 
 
-@router.post("/status")
-async def call_status(request: Request, form: TwilioForm) -> Response:
+async def call_status(request: Request) -> Response:
+    form = await signed_form(request)
     status = str(form.get("CallStatus", ""))
     if status in ("completed", "busy", "failed", "no-answer", "canceled"):
         await in_time(request, request.app.state.conversations.hang_up, _call_sid(form), status=status)
     return Response(status_code=204)
+
+
+router.add_route(f"{BASE}/status", call_status, methods=["POST"])
 
 
 @router.post("/voicemail")

@@ -162,3 +162,38 @@ def test_database_work_runs_off_the_event_loop(customers):
         event.remove(Engine, "before_cursor_execute", where)
     assert seen["on"] == []
     assert seen["off"] >= 20  # the call's statements were seen: the check cannot pass by seeing nothing
+
+
+def test_work_handed_over_sees_the_request_context_and_a_forked_child_gets_a_pool_of_its_own():
+    import contextvars
+    import os
+
+    from starlette.requests import Request
+
+    from bot import deadline
+    from webhooks import offload
+
+    seen = contextvars.ContextVar("seen", default=None)
+
+    class App:
+        class state:
+            settings = make_settings("postgresql://unused")
+
+    async def hand_over():
+        seen.set("the request's")
+        request = Request({"type": "http", "app": App, "headers": [], "method": "POST", "path": "/"})
+        return await offload.in_time(request, lambda: (seen.get(), deadline.remaining() is not None))
+
+    assert asyncio.run(hand_over()) == ("the request's", True)
+    parent = offload._threads()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        try:
+            ok = offload._threads() is not parent and offload._threads().submit(lambda: 1).result(timeout=5) == 1
+        except BaseException:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 1) == b"1"
