@@ -11,13 +11,13 @@ from functools import lru_cache
 from collections.abc import Iterator
 from typing import Any, Mapping
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from bot.numbering import NumberError, SchemeSet, keypad_form
 from bot.understanding import read_postcode
 from bot.understanding.postcodes import typed_postcode
 from bot.customers.csv_records import Record
+from bot.customers.phones import e164
 from bot.verification.pins import hash_pin, valid_pin
 
 REQUIRED = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email")
@@ -60,58 +60,62 @@ def clean_postcode(value: str) -> str | None:
     return found.value if found is not None else None
 
 
-def clean_row(row: Mapping[str, Any], *, schemes: SchemeSet, region: str, today: dt.date) -> dict[str, Any]:
-    """A validated, normalised row, or RowError saying which column is wrong and what was expected."""
-    def value(name: str) -> str:
-        return (row.get(name) or "").strip()
-
-    try:
-        number = schemes.validate(value("customer_number")).number
-    except NumberError as exc:
-        raise RowError(f"customer_number is not a valid customer number ({getattr(exc, 'kind', 'invalid')})") from None
-    name = " ".join(value("full_name").split())
+def clean_row(row: Mapping[str, Any], *, schemes: SchemeSet, region: str, today: dt.date) -> tuple:
+    """A validated, normalised row (its values in COLUMNS order, the date of birth as YYYY-MM-DD, as the
+    store writes it), or RowError saying which column is wrong and what was expected."""
+    get = row.get
+    number = _customer_number((get("customer_number") or "").strip(), schemes)
+    name = " ".join((get("full_name") or "").split())
     if not name or len(name) > MAX_NAME:
         raise RowError(f"full_name is empty or longer than {MAX_NAME} characters")
     try:
-        born = dt.date.fromisoformat(value("date_of_birth"))
+        born = dt.date.fromisoformat((get("date_of_birth") or "").strip())
     except ValueError:
         raise RowError("date_of_birth is not a date in YYYY-MM-DD form") from None
     if born > today or born.year < 1900:
         raise RowError("date_of_birth is in the future or before 1900")
-    postcode = clean_postcode(value("postcode"))
+    postcode = clean_postcode((get("postcode") or "").strip())
     if postcode is None:
         raise RowError("postcode is not a UK postcode, US ZIP code or Canadian postal code")
-    phone = None
-    if value("phone"):
-        try:
-            parsed = phonenumbers.parse(value("phone"), region)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+    phone = (get("phone") or "").strip() or None
+    if phone is not None:
+        phone = e164(phone, region)
+        if phone is None:
             raise RowError(f"phone is not a valid phone number (default region {region})")
-        phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    email = None
-    if value("email"):
+    email = (get("email") or "").strip() or None
+    if email is not None:
         try:
-            email = clean_email(value("email"))
+            email = clean_email(email)
         except EmailNotValidError:
             raise RowError("email is not a valid email address") from None
-    segment = value("segment") or None
+    segment = (get("segment") or "").strip() or None
     if segment is not None and len(segment) > MAX_SEGMENT:
         raise RowError(f"segment is longer than {MAX_SEGMENT} characters")
-    status = value("status").lower() or "active"
+    status = (get("status") or "").strip().lower() or "active"
     if status not in STATUSES:
         raise RowError(f"status must be one of {', '.join(STATUSES)}")
-    cleaned = {"customer_number": number, "full_name": name, "date_of_birth": born, "postcode": postcode,
-               "phone": phone, "email": email, "segment": segment, "status": status,
-               # All digits already is what a keypad sends; only letters need translating.
-               "keypad_form": number if number.isdigit() else keypad_form(number), "pin_hash": None}
-    if value("pin"):
+    pin_hash = None
+    pin = (get("pin") or "").strip()
+    if pin:
         # Only the slow salted hash is kept; an empty pin column leaves a PIN already on file as it is.
-        if not valid_pin(value("pin")):
+        if not valid_pin(pin):
             raise RowError("pin must be 4 to 8 digits")
-        cleaned["pin_hash"] = hash_pin(value("pin"))
-    return cleaned
+        pin_hash = hash_pin(pin)
+    # All digits already is what a keypad sends; only letters need translating.
+    keypad = number if number.isdigit() else keypad_form(number)
+    return number, name, born.isoformat(), postcode, phone, email, segment, status, keypad, pin_hash
+
+
+def _customer_number(value: str, schemes: SchemeSet) -> str:
+    """The compact number. A scheme's accepts() is its validate() for a compact string, without the
+    exceptions and the Match; only a refused number goes through validate(), for the reason."""
+    try:
+        number = schemes.compact(value)
+        if any(scheme.accepts(number) for scheme in schemes.schemes):
+            return number
+        return schemes.validate(value).number
+    except NumberError as exc:
+        raise RowError(f"customer_number is not a valid customer number ({getattr(exc, 'kind', 'invalid')})") from None
 
 
 # What cleaning a record gives: (line, values in COLUMNS order, None) or (line, None, reason); the date
@@ -130,12 +134,9 @@ def clean_records(records: list[Record], header: list[str], *, schemes: SchemeSe
             yield line, None, "more columns than the header"
             continue
         try:
-            row = clean_row(dict(zip(header, fields)), schemes=schemes, region=region, today=today)
+            yield line, clean_row(dict(zip(header, fields)), schemes=schemes, region=region, today=today), None
         except RowError as exc:
             yield line, None, str(exc)
-            continue
-        row["date_of_birth"] = row["date_of_birth"].isoformat()  # as the store writes it; cheaper to send back
-        yield line, tuple(row[c] for c in COLUMNS), None
 
 
 # In a worker process of a large import: the header and context arrive once, then chunks of records.

@@ -1,12 +1,19 @@
-"""The importer's quick paths give exactly what the libraries behind them give."""
+"""The importer's quick paths give exactly what the libraries (and the slower paths) behind them give."""
 from __future__ import annotations
+
+import random
+from pathlib import Path
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings, strategies as st
 
-from bot.customers.cleaning import clean_email, clean_postcode
+from bot.customers.cleaning import RowError, _customer_number, clean_email, clean_postcode
+from bot.numbering import NumberError, SchemeSet, generate_many, load_schemes
 from bot.understanding import read_postcode
+
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
+FIXTURES = Path(__file__).resolve().parents[1] / "numbering" / "fixtures"
 
 ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-."
 local_parts = st.text(alphabet=ATEXT, min_size=0, max_size=70)
@@ -51,3 +58,35 @@ def test_clean_email_agrees_on_awkward_addresses(value):
 def test_clean_postcode_agrees_with_the_callers_reader(value):
     heard = read_postcode(value)
     assert clean_postcode(value) == (heard.value if heard is not None else None)
+
+
+def number_sample(schemes: SchemeSet, rng: random.Random) -> list[str]:
+    """Valid numbers of every scheme and prefix, and the ways a file gets them wrong."""
+    values = []
+    for scheme in schemes:
+        for prefix in sorted(scheme.prefixes) or [None]:
+            for number in generate_many(scheme, prefix, 5, rng):
+                position = rng.randrange(len(number))
+                values += [number, number.lower(), f" {number[:2]} {number[2:]} ", number[:-1], number + "7",
+                           number[:position] + rng.choice("0123456789AZ*-") + number[position + 1:],
+                           number[::-1], "x" + number[1:]]
+    return values + ["", " ", "-", "٣٤٥", "１０２３４５６７８１", "ZZZZZZZZZZ", "0" * 40]
+
+
+SHIPPED, MEMBERS = load_schemes(FLOWS / "numbering.yaml"), load_schemes(FIXTURES / "alphanumeric.yaml")
+
+
+@pytest.mark.parametrize("schemes", [SHIPPED, MEMBERS, load_schemes(FIXTURES / "with_legacy.yaml"),
+                                     SchemeSet([SHIPPED.default, MEMBERS.default])],  # two of the same length
+                         ids=["shipped", "alphanumeric", "legacy", "mixed"])
+def test_the_customer_number_fast_path_agrees_with_validate(schemes):
+    for value in number_sample(schemes, random.Random(3)):
+        try:
+            expected = schemes.validate(value).number
+        except NumberError as exc:
+            expected = f"customer_number is not a valid customer number ({getattr(exc, 'kind', 'invalid')})"
+        try:
+            got = _customer_number(value, schemes)
+        except RowError as exc:
+            got = str(exc)
+        assert got == expected, value
