@@ -10,7 +10,8 @@ Each import runs the real command in a process of its own; peak memory is each p
 mark (VmHWM): "main" is the `bot` process, "worker" the largest process cleaning rows for it ("0":
 the file was small enough to clean in the main process).
 
-Run: .venv/bin/python benchmarks/import.py [--quick]      (--quick: 20,000 rows, 200 PINs)
+Run: .venv/bin/python benchmarks/import.py [--quick] [--rows=N] [--database=sqlite|postgresql]
+(--quick: 20,000 rows, 200 PINs; --rows: one size, no PIN run; --database: one database)
 PostgreSQL: BENCH_POSTGRES_URL or TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
 a database is created for the run and dropped after it.
 """
@@ -168,6 +169,11 @@ def main() -> int:
     sizes = [20_000] if quick else [100_000, 1_000_000]
     pin_rows = 200 if quick else 2_000
     kinds = ["sqlite"] + (["postgresql"] if postgres_available() else [])
+    for arg in sys.argv[1:]:  # --rows=N: that size only, no PIN run; --database=sqlite|postgresql: that one only
+        if arg.startswith("--rows="):
+            sizes, pin_rows = [int(arg.split("=", 1)[1])], 0
+        elif arg.startswith("--database="):
+            kinds = [kind for kind in kinds if kind == arg.split("=", 1)[1]]
     print(f"cores: {os.cpu_count()}, load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if "postgresql" not in kinds:
         print(f"PostgreSQL not reachable at {POSTGRES_URL}: SQLite only")
@@ -187,6 +193,8 @@ def main() -> int:
                 finally:
                     drop()
             path.unlink()
+        if not pin_rows:
+            return 0
         path = folder / "pins.csv"
         write_csv(path, pin_rows, pins=True, seed=1)
         print(f"{pin_rows:,} rows, each with a PIN (scrypt N=2^14, r=8: ~16 MB and tens of ms per hash, by design):")
