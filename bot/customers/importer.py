@@ -2,9 +2,8 @@
 reason and skipped; the good rows are imported together in one transaction.
 
 The file is streamed: records are read in order, cleaned in batches (in worker processes, one per
-core, for a large file or one with PINs, whose scrypt hashes are slow by design), and upserted a
-batch at a time, all in the caller's one transaction: the database's share of the work overlaps the
-cleaning of the rows after it. Memory stays the same whatever the number of rows.
+core, for a large file or one with PINs, whose scrypt hashes are slow by design), staged in a
+temporary table and upserted at the end. Memory stays the same whatever the number of rows.
 Reasons never repeat the rejected values; the customer number is shown masked.
 """
 from __future__ import annotations
@@ -33,7 +32,6 @@ from bot.store.models import utcnow
 CHUNK_ROWS = 2_000
 CHUNK_ROWS_WITH_PINS = 50
 BATCH_ROWS = 10_000
-CHUNKS_IN_FLIGHT_PER_WORKER = 6
 # A file at least this big is cleaned by worker processes; smaller ones in this process (a pool costs
 # about a second to start). PINs cost ~40 ms each, so a file with a pin column goes to workers sooner.
 POOL_MIN_BYTES = 1 << 20
@@ -82,9 +80,9 @@ def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region
         chunk_rows = CHUNK_ROWS_WITH_PINS if "pin" in header else CHUNK_ROWS
         cleaned = _clean_all(_chunks(records, chunk_rows), header=header, schemes=schemes, region=region, today=today,
                              workers=workers)
-        staging = Staging(session, utcnow())
+        staging = Staging(session)
         _stage(staging, cleaned, reject)
-        report.created, report.updated = staging.finish()
+        report.created, report.updated = staging.upsert(utcnow())
     return report
 
 
@@ -111,9 +109,8 @@ def _clean_all(chunks: Iterator[list[Record]], *, header: list[str], workers: in
         pending: deque[Future] = deque()
         for chunk in chunks:
             pending.append(pool.submit(clean_in_worker, chunk))
-            # Chunks in flight for each worker to go on with while this process waits on the database
-            # (a batch's upsert), and memory bounded (a chunk of cleaned rows is about a megabyte).
-            if len(pending) >= CHUNKS_IN_FLIGHT_PER_WORKER * workers:
+            # A few chunks in flight per worker keeps every core busy and memory bounded.
+            if len(pending) >= 3 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()

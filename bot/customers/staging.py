@@ -1,6 +1,6 @@
-"""How an import's good rows go into `customers`: a batch at a time into a temporary table in the
-same transaction (PostgreSQL: COPY; SQLite: one prepared INSERT run per row), then upserted from it
-in one statement. Another temporary table remembers each number's line, so a number given twice is
+"""Where an import's good rows wait before they go into `customers`: a temporary table in the same
+transaction, filled a batch at a time (PostgreSQL: COPY; SQLite: one prepared INSERT run per row),
+then upserted in one statement. It also remembers each number's line, so a number given twice is
 reported however far apart the two lines are, without holding the file in memory.
 """
 from __future__ import annotations
@@ -26,17 +26,12 @@ _LOOKUP_CHUNK = 1000
 
 
 class Staging:
-    def __init__(self, session: Session, now: dt.datetime):
+    def __init__(self, session: Session):
         self.session = session
         self.connection = session.connection()
         self.postgres = self.connection.dialect.name == "postgresql"
-        self.now = now  # every row's created_at (if new) and updated_at: the import's time
-        self.created = self.updated = 0
-        name = f"customer_import_{uuid.uuid4().hex[:12]}"
-        # `numbers`: every number staged so far and its line, for earlier_lines; `batch`: the rows of
-        # the batch being upserted, emptied after each.
-        self.numbers, self.batch = f"{name}_numbers", f"{name}_batch"
-        columns = ", ".join(f"{c} {'DATE' if c == 'date_of_birth' else 'TEXT'}" for c in COLUMNS)
+        self.table = f"customer_import_{uuid.uuid4().hex[:12]}"
+        columns = ", ".join(f"{c} {'DATE' if c == 'date_of_birth' else 'TEXT'}" for c in COLUMNS[1:])
         if not self.postgres:
             # Numbers arrive in no particular order: a page cache that holds the indexes being filled
             # saves rereading them from disk for every row (64 MB at most, whatever the file's size).
@@ -44,8 +39,8 @@ class Staging:
             self.connection.exec_driver_sql("PRAGMA temp.cache_size = -65536")
         on_commit = " ON COMMIT DROP" if self.postgres else ""
         self.connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {self.numbers} (customer_number TEXT PRIMARY KEY, line INTEGER NOT NULL){on_commit}")
-        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {self.batch} (line INTEGER NOT NULL, {columns}){on_commit}")
+            f"CREATE TEMPORARY TABLE {self.table} (customer_number TEXT PRIMARY KEY, line INTEGER NOT NULL, {columns})"
+            f"{on_commit}")
 
     def earlier_lines(self, numbers: Sequence[str]) -> dict[str, int]:
         """The line each of these numbers was first given on, for those already staged."""
@@ -54,59 +49,49 @@ class Staging:
             chunk = list(numbers[start:start + _LOOKUP_CHUNK])
             if self.postgres:
                 rows = self.connection.exec_driver_sql(
-                    f"SELECT customer_number, line FROM {self.numbers} WHERE customer_number = ANY(%(numbers)s)",
+                    f"SELECT customer_number, line FROM {self.table} WHERE customer_number = ANY(%(numbers)s)",
                     {"numbers": chunk})
             else:
                 marks = ",".join("?" * len(chunk))
                 rows = self.connection.exec_driver_sql(
-                    f"SELECT customer_number, line FROM {self.numbers} WHERE customer_number IN ({marks})", tuple(chunk))
+                    f"SELECT customer_number, line FROM {self.table} WHERE customer_number IN ({marks})", tuple(chunk))
             found.update(rows.all())
         return found
 
     def add(self, rows: Sequence[tuple]) -> None:
-        """Rows as (line, *COLUMNS values), the date as YYYY-MM-DD; numbers not staged before. They go
-        into `customers` now, batch by batch, so the database's share of the work overlaps the
-        cleaning of the rows after them; the caller's transaction makes the import all or nothing."""
+        """Rows as (line, *COLUMNS values), the date as YYYY-MM-DD; numbers not staged before."""
         if not rows:
             return
         rows = _with_sealed_pins(rows)
         names = ", ".join(("line",) + COLUMNS)
         if self.postgres:
             with self.connection.connection.driver_connection.cursor() as cursor:
-                with cursor.copy(f"COPY {self.batch} ({names}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-        else:
-            marks = ", ".join("?" * (len(COLUMNS) + 1))
-            self.connection.exec_driver_sql(f"INSERT INTO {self.batch} ({names}) VALUES ({marks})", rows)
-        self.connection.exec_driver_sql(
-            f"INSERT INTO {self.numbers} (customer_number, line) SELECT customer_number, line FROM {self.batch}")
-        self._upsert_batch()
-        self.connection.exec_driver_sql(f"TRUNCATE {self.batch}" if self.postgres else f"DELETE FROM {self.batch}")
+            return
+        marks = ", ".join("?" * (len(COLUMNS) + 1))
+        self.connection.exec_driver_sql(f"INSERT INTO {self.table} ({names}) VALUES ({marks})",
+                                        rows)
 
-    def _upsert_batch(self) -> None:
+    def upsert(self, now: dt.datetime) -> tuple[int, int]:
+        """Every staged row into `customers`; (created, updated)."""
         staged, updated = self.connection.execute(text(
-            f"SELECT count(*), count(c.customer_number) FROM {self.batch} s "
+            f"SELECT count(*), count(c.customer_number) FROM {self.table} s "
             f"LEFT JOIN customers c ON c.customer_number = s.customer_number")).one()
         columns = ", ".join(COLUMNS)
         assignments = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
         # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
         self.connection.execute(text(
             f"INSERT INTO customers ({columns}, created_at, updated_at) "
-            f"SELECT {columns}, :now, :now FROM {self.batch} WHERE true "
+            f"SELECT {columns}, :now, :now FROM {self.table} WHERE true "
             f"ON CONFLICT (customer_number) DO UPDATE SET {assignments}, "
             f"pin_hash = COALESCE(excluded.pin_hash, customers.pin_hash), updated_at = excluded.updated_at"
-        ).bindparams(bindparam("now", type_=UTCDateTime())), {"now": self.now})
-        self.created += staged - updated
-        self.updated += updated
-
-    def finish(self) -> tuple[int, int]:
-        """(created, updated) over every batch."""
+        ).bindparams(bindparam("now", type_=UTCDateTime())), {"now": now})
         if not self.postgres:
-            self.connection.exec_driver_sql(f"DROP TABLE {self.batch}")
-            self.connection.exec_driver_sql(f"DROP TABLE {self.numbers}")
+            self.connection.exec_driver_sql(f"DROP TABLE {self.table}")
             self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
-        return self.created, self.updated
+        return staged - updated, updated
 
 
 def _with_sealed_pins(rows: Sequence[tuple]) -> Sequence[tuple]:
