@@ -14,6 +14,9 @@ Two measures, per database (SQLite, PostgreSQL) and per number of workers (1, 2)
   paced       1,000 callers pausing 2.5-3.5 s between turns, as people do: p50 and p99 of the time
               a caller waits after each answer, and errors (not 200, wrong TwiML, over 15 s)
 
+Also printed: the server's processor time per request while saturated (its processes' user + system
+time from /proc, divided by the requests answered), which hardly depends on what else runs.
+
 The server is pinned to core 0 and the client to core 1 (taskset); with 2 workers the server is
 pinned to both cores, so it shares core 1 with the client. PostgreSQL itself is not pinned.
 
@@ -112,6 +115,7 @@ class Tally:
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
     error_kinds: dict[str, int] = field(default_factory=dict)
+    server_cpu: float | None = None  # seconds of the server's processor time in the measured window
 
     def record(self, seconds: float) -> None:
         if self.measuring:
@@ -200,7 +204,8 @@ class Caller:
 
 
 async def drive(base: str, port: int, *, real: bool, callers: int, seconds: float, warmup: float,
-                pause: tuple[float, float] | None) -> Tally:
+                pause: tuple[float, float] | None, server_cpu=None) -> Tally:
+    """`server_cpu`: a function giving the server's processor time so far (Server.cpu_seconds)."""
     tally = Tally()
     rng = random.Random(7)
     customers = demo_customers()
@@ -211,9 +216,12 @@ async def drive(base: str, port: int, *, real: bool, callers: int, seconds: floa
     await asyncio.sleep(warmup)
     tally.measuring = True
     measured_from = time.perf_counter()
+    cpu_from = server_cpu() if server_cpu else None
     await asyncio.sleep(max(0.0, until - time.perf_counter()))
     tally.measuring = False
     elapsed = time.perf_counter() - measured_from
+    if server_cpu:
+        tally.server_cpu = server_cpu() - cpu_from
     # Calls in progress finish their current request; what lands after the window is not counted.
     await asyncio.wait(tasks, timeout=TWILIO_BUDGET_SECONDS + 5)
     for task in tasks:
@@ -261,6 +269,21 @@ class Server:
             time.sleep(0.2)
         return self
 
+    def cpu_seconds(self) -> float:
+        """Processor time (user + system) of the server's processes so far: its own session's (workers too)."""
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == self.process.pid:  # the session id: start_new_session made the server its leader
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def _healthy(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
@@ -293,6 +316,7 @@ class Result:
     p99: float | None = None
     paced_errors: int = 0
     note: str = ""
+    cpu_ms: float | None = None  # the server's processor time per request, saturated
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -306,8 +330,10 @@ def measure(server: Server, *, real: bool, quick: bool) -> Result:
     saturated_seconds, paced_seconds = (6, 15) if quick else (20, 40)
     result = Result(server.kind, server.workers)
     saturated = asyncio.run(drive(server.base, server.port, real=real, callers=32, seconds=saturated_seconds,
-                                  warmup=2, pause=None))
+                                  warmup=2, pause=None, server_cpu=server.cpu_seconds))
     result.saturated = saturated.requests / saturated.elapsed
+    if saturated.server_cpu is not None and saturated.requests:
+        result.cpu_ms = 1000 * saturated.server_cpu / saturated.requests
     result.saturated_p99 = percentile(saturated.latencies, 0.99)
     result.saturated_errors = saturated.errors
     paced = asyncio.run(drive(server.base, server.port, real=real, callers=1000, seconds=paced_seconds, warmup=5,
@@ -340,6 +366,11 @@ def print_table(results: list[Result]) -> None:
         print(f"{r.label:<14}{r.workers:>8}  {r.saturated:8.0f} {ratio if ratio is not None else 0:6.2f} "
               f"{ms(r.saturated_p99)} {r.saturated_errors:>6}        {r.paced:8.0f} {ms(r.p50)} {ms(r.p99)} "
               f"{r.paced_errors:>6}" .replace("  0.00 ", "     - ") + (f"   {r.note}" if r.note else ""))
+    print()
+    # The server's own processor time per request (its processes, from /proc; not the client's nor
+    # PostgreSQL's): unlike turns/s it hardly depends on what else the machine is doing.
+    print("Server CPU per request, saturated: " + ", ".join(
+        f"{r.label} {r.workers}w {r.cpu_ms:.2f} ms" for r in results if r.cpu_ms is not None))
     print()
     print("Targets (after the turn-pipeline work):")
     for r in results:
