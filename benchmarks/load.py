@@ -287,7 +287,7 @@ class Server:
     def _healthy(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+                sock.sendall("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
                 return sock.recv(64).startswith(b"HTTP/1.1 200")
         except OSError:
             return False

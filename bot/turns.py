@@ -32,7 +32,7 @@ from bot.logging_setup import bind
 from bot.store.conversations import (ConversationRow, add_events, advance_turn, close_conversation, find_conversation,
                                      insert_for_turn, load_for_turn, reopen_conversation, save_row)
 from bot.store.db import transaction
-from bot.store.models import Conversation, utcnow
+from bot.store.models import utcnow
 from bot.verification.audit import SqlAuditLog
 from bot.verification.lockout import SqlLedger
 from bot.verification.velocity import origin_for

@@ -15,12 +15,6 @@ KEYPAD_MATCH_LIMIT = 10
 BIRTH_DATE_LIMIT = 1000
 
 
-def to_record(row: Customer) -> CustomerRecord:
-    return CustomerRecord(number=row.customer_number, full_name=row.full_name, date_of_birth=row.date_of_birth,
-                          postcode=row.postcode, phone=row.phone, email=row.email, segment=row.segment,
-                          status=row.status, pin_hash=row.pin_hash)
-
-
 _RECORD_COLUMNS = ("customer_number", "full_name", "date_of_birth", "postcode", "phone", "email", "segment", "status",
                    "pin_hash")
 # Asked on most turns: a fixed statement on the driver (bot.store.driver_sql).

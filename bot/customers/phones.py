@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+from bot.understanding.phones import valid_e164
 
 # Digits in groups separated by single spaces, perhaps after a "+": nothing for phonenumbers to
 # read as an extension, a letter, a second number or an RFC 3966 "tel:" form.
@@ -34,15 +35,7 @@ _Desc = tuple[frozenset[int], "re.Pattern[str] | None"]
 def e164(value: str, region: str) -> str | None:
     """`value` (stripped) in E.164 if phonenumbers finds it a valid number with `region` as the default."""
     fast = _fast_e164(value, region)
-    if fast is not None:
-        return fast
-    try:
-        parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return fast if fast is not None else valid_e164(value, region)
 
 
 def _fast_e164(value: str, region: str) -> str | None:

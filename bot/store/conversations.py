@@ -30,16 +30,6 @@ def create_conversation(session: Session, *, channel: str, key: str, caller: str
     return conversation
 
 
-def save_turn(session: Session, *, conversation: Conversation, state: State, events: list[EventRecord],
-              response: str | None) -> None:
-    conversation.state = state.to_dict()
-    conversation.step = state.step
-    conversation.turn += 1
-    conversation.last_response = response
-    conversation.updated_at = utcnow()
-    add_events(session, conversation=conversation, events=events)
-
-
 def add_events(session: Session, *, conversation: Conversation, events: list[EventRecord]) -> None:
     # One INSERT for the lot (executemany), and no ids read back: nothing in a turn needs them. Without
     # flushing the conversation's pending changes first: the turn's later changes (closing it) would

@@ -24,7 +24,8 @@ _LAST_FOUR = re.compile(r"\blast\s+(?:four|4|for)\b(?:\s+(?:digits?|numbers?))?"
 _LENGTHS = range(7, 18)  # shortest local numbers to the longest E.164 plus a trunk prefix
 
 
-def _e164(candidate: str, region: str) -> str | None:
+def valid_e164(candidate: str, region: str) -> str | None:
+    """`candidate` in E.164 if phonenumbers reads it as a valid number with `region` as the default."""
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
@@ -48,7 +49,7 @@ def read_phone(text: str, *, region: str = "GB") -> str | None:
     found: dict[str, float] = {}
     for digits, cost, _repaired in expand(slots, digits_only=True):
         if len(digits) in _LENGTHS:
-            number = _e164(plus + digits, region)
+            number = valid_e164(plus + digits, region)
             if number is not None and number not in found:
                 found[number] = cost
     if not found:
