@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # a chat gets a clear message, and the turn changes nothing. Well inside Twilio's 15 seconds; the
     # database's connect, lock and statement timeouts are set inside it (bot.store.db).
     turn_timeout_seconds: float = Field(default=10.0, ge=1, le=14)
+    # PostgreSQL connections each `bot serve` worker keeps open (its turns run on up to 40 threads).
+    # Workers x hosts x this (plus the `bot` command's few) must stay under the server's max_connections.
+    database_pool_size: int = Field(default=40, ge=1, le=500)
 
     default_region: str = "GB"
     log_level: str = "INFO"

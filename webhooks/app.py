@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     # This process answers webhooks: its database waits are bounded inside a turn's deadline.
-    serve_within(settings.turn_timeout_seconds)
+    serve_within(settings.turn_timeout_seconds, settings.database_pool_size)
     # No data key, no start: answers would otherwise be stored readable (bot.keys says what to set).
     keys.install(keys.from_settings(settings))
     # Flows are checked before the first call: a broken file stops start-up with file and line.

@@ -14,6 +14,12 @@ each bounded well inside a turn's deadline (bot.deadline): a held row lock or a 
 in an error the webhook answers with its apology, never a caller in silence past Twilio's 15 seconds.
 The `bot` command's own work (imports, migrations, reports) keeps the patient defaults.
 
+Connections: each process keeps up to DATABASE_POOL_SIZE PostgreSQL connections open (40 by default,
+as many as the threads its turns run on, webhooks.offload), so a busy turn never opens one of its own.
+SQLAlchemy's default (5 kept, 10 more opened for a burst and closed as each is handed back) made most
+turns under load connect afresh, which costs a new server process each time: it halved the rate a
+worker served. A turn that finds them all busy waits for one no longer than it would for a lock.
+
 No ping on checkout (a round trip per turn): pooled connections are recycled before servers and
 proxies drop idle ones, and a connection found dead mid-turn is discarded by SQLAlchemy (the turn
 fails and is answered with the apology; the next one gets a fresh connection).
@@ -37,11 +43,18 @@ READ_ONLY = "frontdoor_read_only"
 POOL_RECYCLE_SECONDS = 300
 
 
+# PostgreSQL connections a process keeps open (DATABASE_POOL_SIZE); a few more for a moment's overlap.
+DEFAULT_POOL_SIZE = 40
+POOL_OVERFLOW = 5
+
+
 @dataclass(frozen=True)
 class Timeouts:
     connect_seconds: int
     lock_ms: int | None  # PostgreSQL lock_timeout; SQLite's busy_timeout when set
     statement_ms: int | None  # PostgreSQL statement_timeout
+    pool_size: int = DEFAULT_POOL_SIZE  # PostgreSQL connections kept open (the pool's size)
+    pool_wait_seconds: float = 30.0  # waiting for a free one of them
 
 
 # The `bot` command: nobody is waiting on a phone line, and an import or a migration may take a while.
@@ -50,18 +63,20 @@ SQLITE_PATIENT_BUSY_MS = 30_000
 _timeouts = PATIENT
 
 
-def timeouts_for_turns(turn_seconds: float) -> Timeouts:
+def timeouts_for_turns(turn_seconds: float, pool_size: int = DEFAULT_POOL_SIZE) -> Timeouts:
     """Each wait bounded inside the turn's deadline, so the webhook answers (with its apology) in time:
-    a lock waited for at most 40% of it, a statement run for at most 70% of it, a connection opened
-    in at most 3 seconds (libpq counts whole seconds, at least 2)."""
-    return Timeouts(connect_seconds=max(2, min(3, int(turn_seconds * 0.3))),
-                    lock_ms=max(100, int(turn_seconds * 400)), statement_ms=max(200, int(turn_seconds * 700)))
+    a lock (or a free pooled connection) waited for at most 40% of it, a statement run for at most 70%
+    of it, a connection opened in at most 3 seconds (libpq counts whole seconds, at least 2)."""
+    lock_ms = max(100, int(turn_seconds * 400))
+    return Timeouts(connect_seconds=max(2, min(3, int(turn_seconds * 0.3))), lock_ms=lock_ms,
+                    statement_ms=max(200, int(turn_seconds * 700)), pool_size=pool_size,
+                    pool_wait_seconds=lock_ms / 1000)
 
 
-def serve_within(turn_seconds: float) -> Timeouts:
+def serve_within(turn_seconds: float, pool_size: int = DEFAULT_POOL_SIZE) -> Timeouts:
     """This process answers webhooks: engines opened from now on carry the timeouts for that budget."""
     global _timeouts
-    _timeouts = timeouts_for_turns(turn_seconds)
+    _timeouts = timeouts_for_turns(turn_seconds, pool_size)
     return _timeouts
 
 
@@ -114,7 +129,9 @@ def _engine(url: str, timeouts: Timeouts) -> Engine:
     connect_args: dict = {"connect_timeout": timeouts.connect_seconds}
     if options:
         connect_args["options"] = " ".join(options)
-    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, connect_args=connect_args)
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, connect_args=connect_args,
+                         pool_size=timeouts.pool_size, max_overflow=POOL_OVERFLOW,
+                         pool_timeout=timeouts.pool_wait_seconds)
 
 
 @lru_cache(maxsize=16)
