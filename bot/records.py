@@ -12,8 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
 def _copied(value: Any) -> Any:
     """A deep copy of plain JSON-like data (what a state holds), several times cheaper than copy.deepcopy."""
+    if type(value) in _IMMUTABLE:  # most of a state: answered before the isinstance checks below
+        return value
     if isinstance(value, dict):
         return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list):
