@@ -23,7 +23,7 @@ def _copied(value: Any) -> Any:
         return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_copied(item) for item in value]
-    if isinstance(value, (str, int, float, bool, type(None), tuple, dt.date)):
+    if isinstance(value, (str, int, float, tuple, dt.date)):  # subclasses of the immutable ones too
         return value
     return copy.deepcopy(value)
 

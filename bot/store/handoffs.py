@@ -14,7 +14,7 @@ from bot.store.models import HandoffOutcome
 def handoff_started(session: Session, *, conversation_id: str, call_sid: str, department: str, target: str,
                     at: dt.datetime) -> None:
     # Written in the handoff turn's transaction, on the driver as the turn's own rows are (bot.store.driver_sql):
-    # an ORM object here made the commit run the unit of work for it, a fifth of a turn's store time.
+    # an ORM object here made the handoff turn's commit run a unit-of-work flush for this one row.
     driver_sql(session).insert(HandoffOutcome.__table__, {
         "conversation_id": conversation_id, "call_sid": call_sid, "department": department, "target": target,
         "started_at": at, "result": "pending"})
