@@ -1,6 +1,7 @@
 """`bot customers import` at scale: rows/s and peak memory (RSS high-water mark) for 100,000 and
-1,000,000 rows, on SQLite and on PostgreSQL, a first import (all new) and the same file again (all
-updates); and the rate of rows that carry a PIN (scrypt, slow by design).
+1,000,000 rows, on SQLite and on PostgreSQL: a first import (all new), the same file again (all
+unchanged: nothing is written) and a file where every row has changed (all updates); and the rate of
+rows that carry a PIN (scrypt, slow by design).
 
 "CPU us/row" is the processor time the import and its workers spent per row (PostgreSQL's own is not
 in it): unlike rows/s it hardly depends on what else the machine is doing; N idle cores clean about
@@ -92,6 +93,20 @@ def write_csv(path: Path, rows: int, *, pins: bool = False, seed: int = 0) -> No
             out.writerow(row)
 
 
+def write_changed(path: Path, out_path: Path) -> None:
+    """The same customers, each with a new segment: every row is an update (a file imported twice
+    unchanged writes nothing)."""
+    with path.open(newline="", encoding="utf-8") as source, out_path.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.reader(source)
+        writer = csv.writer(out)
+        header = next(rows)
+        writer.writerow(header)
+        at = header.index("segment")
+        for row in rows:
+            row[at] = SEGMENTS[(SEGMENTS.index(row[at]) + 1) % len(SEGMENTS)]
+            writer.writerow(row)
+
+
 # The child: the real `bot customers import`; the time it took, as JSON on the last line.
 CHILD = """
 import json, sys, time
@@ -159,7 +174,7 @@ def import_once(path: Path, url: str, flows: Path) -> dict:
 def report(label: str, rows: int, result: dict) -> None:
     rate = rows / result["seconds"]
     verdict = "meets" if rate >= TARGET_ROWS_PER_SECOND else "below"
-    print(f"  {label:<38} {rows:>9,} rows {result['seconds']:6.1f} s {rate:>7,.0f} rows/s ({verdict} {TARGET_ROWS_PER_SECOND:,}); "
+    print(f"  {label:<40} {rows:>9,} rows {result['seconds']:6.1f} s {rate:>7,.0f} rows/s ({verdict} {TARGET_ROWS_PER_SECOND:,}); "
           f"CPU {result['cpu'] / rows * 1e6:4.0f} us/row; peak RSS main {result['main_kb'] / 1024:4.0f} MB, "
           f"worker {result['worker_kb'] / 1024:3.0f} MB", flush=True)
 
@@ -185,14 +200,18 @@ def main() -> int:
             write_csv(path, rows)
             print(f"{rows:,} rows ({path.stat().st_size / 1e6:.0f} MB CSV, written in {time.perf_counter() - started:.0f} s):",
                   flush=True)
+            changed = folder / f"changed-{rows}.csv"
+            write_changed(path, changed)
             for kind in kinds:
                 url, drop = empty_database(kind, folder, "import")
                 try:
                     report(f"{kind}: first import (all new)", rows, import_once(path, url, ROOT / "flows"))
-                    report(f"{kind}: same file again (updates)", rows, import_once(path, url, ROOT / "flows"))
+                    report(f"{kind}: same file again (unchanged)", rows, import_once(path, url, ROOT / "flows"))
+                    report(f"{kind}: every row changed (updates)", rows, import_once(changed, url, ROOT / "flows"))
                 finally:
                     drop()
             path.unlink()
+            changed.unlink()
         if not pin_rows:
             return 0
         path = folder / "pins.csv"

@@ -27,7 +27,8 @@ def import_csv(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
     with transaction(settings.database_url) as session:
         report = import_customers(session, file, schemes=bundle.schemes, region=settings.default_region,
                                   on_reject=rejected)
-    out.print(f"{report.created} created, {report.updated} updated, {report.rejected_count} rejected")
+    out.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+              f"{report.rejected_count} rejected")
     if not report.ok:
         raise typer.Exit(1)
 

@@ -44,6 +44,7 @@ Reject = Callable[[int, str], None]
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # on file already, with the same values: not rewritten
     rejected: list[tuple[int, str]] = field(default_factory=list)  # kept only when no on_reject is given
     rejected_count: int = 0
 
@@ -82,7 +83,7 @@ def import_customers(session: Session, path: Path, *, schemes: SchemeSet, region
                              workers=workers)
         staging = Staging(session)
         _stage(staging, cleaned, reject)
-        report.created, report.updated = staging.upsert(utcnow())
+        report.created, report.updated, report.unchanged = staging.upsert(utcnow())
     return report
 
 

@@ -190,3 +190,24 @@ def test_an_update_keeps_the_pin_on_file_and_created_at(tmp_path, database_url, 
     assert alice.full_name == "Alicia Walker" and alice.pin_hash == first.pin_hash and alice.pin_hash.startswith("scrypt$")
     assert alice.created_at == first.created_at and alice.updated_at >= first.updated_at
     assert alice.keypad_form == "1023456781" and alice.date_of_birth == dt.date(1985, 3, 3)
+
+
+def test_a_row_that_has_not_changed_is_left_as_it_is(tmp_path, database_url, bundle):
+    # A nightly re-import of the whole directory should not rewrite millions of identical rows (nor move
+    # their updated_at): only rows whose values differ are written, and the report says how many did not.
+    run(tmp_path, database_url, bundle, HEADER + GOOD + GOOD_2)
+    before = all_customers(database_url)
+    report = run(tmp_path, database_url, bundle, HEADER + GOOD + GOOD_2.replace("Robert", "Bob"), name="second.csv")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    after = all_customers(database_url)
+    assert after["1023456781"].updated_at == before["1023456781"].updated_at
+    assert after["2076543213"].full_name == "Bob Jones"
+    assert after["2076543213"].updated_at > before["2076543213"].updated_at
+
+
+def test_a_pin_given_again_is_always_written(tmp_path, database_url, bundle):
+    # A PIN's hash is salted afresh on every import, so the row cannot be compared: it is an update.
+    header = HEADER.strip() + ",pin\n"
+    run(tmp_path, database_url, bundle, header + GOOD.strip() + ",4821\n")
+    report = run(tmp_path, database_url, bundle, header + GOOD.strip() + ",4821\n", name="second.csv")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
