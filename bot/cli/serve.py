@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail_config, out, settings_or_exit, settings_problems
+from bot.heap import settle_for_serving
 from bot.keys import DataKeyError
 from bot.settings import Settings
 from bot.yaml_source import ConfigError
@@ -56,6 +57,7 @@ def serve(
     if demo:
         _print_demo(settings, host, port)
     if workers == 1:
+        settle_for_serving()
         # No Server header naming the stack; forwarded addresses are the app's to believe (FORWARDED_ALLOW_IPS).
         uvicorn.run(application, host=host, port=port, log_config=None, server_header=False, proxy_headers=False)
         return
@@ -65,7 +67,16 @@ def serve(
     get_engine(settings.database_url).dispose()
     from bot.cli.uvicorn_workers import run_workers
 
-    run_workers("webhooks.app:create_app", factory=True, workers=workers, host=host, port=port)
+    run_workers("bot.cli.serve:worker_app", factory=True, workers=workers, host=host, port=port)
+
+
+def worker_app():
+    """What each worker process serves: the app built from the environment, its heap settled (bot.heap)."""
+    from webhooks.app import create_app
+
+    application = create_app()
+    settle_for_serving()
+    return application
 
 
 def _metrics_dir(port: int) -> Path:

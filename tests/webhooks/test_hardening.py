@@ -5,6 +5,7 @@ a user would expect (TwiML or a 4xx), never a plain-text 5xx."""
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -52,12 +53,15 @@ def test_bot_serve_sends_no_server_header(cli_env, monkeypatch):
 
     captured = {}
     monkeypatch.setattr(uvicorn, "run", lambda application, **kwargs: captured.update(app=application, **kwargs))
+    # The serving process settles its heap (bot.heap) before it serves; not this test process.
+    monkeypatch.setattr(sys.modules["bot.cli.serve"], "settle_for_serving", lambda: captured.update(settled=True))
     from bot.store.migrate import upgrade
 
     upgrade(cli_env)
     result = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     application = captured.pop("app")
+    assert captured.pop("settled") is True
     assert captured["server_header"] is False and captured["proxy_headers"] is False
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
