@@ -216,16 +216,15 @@ async def drive(base: str, port: int, *, real: bool, callers: int, seconds: floa
     rng = random.Random(7)
     customers = demo_customers()
     start = time.perf_counter()
-    until = start + warmup + seconds
     lines = [Caller(base, port, customers, real=real, rng=random.Random(rng.random())) for _ in range(callers)]
-    # The client's own full collections (tens of ms with 1,000 callers) would stall every call in flight
+    # The client's own full collections (40-110 ms with 1,000 callers, timed with gc.callbacks) would stall every call in flight
     # and count as the server's silence: what exists now is frozen, as `bot serve` freezes its own (bot.heap).
     gc.collect()
     gc.freeze()
     # Paced callers start at random moments over one whole call's length (its pauses), so that calls
     # begin and end at independent times, as calls from different people do. Started within a single
     # pause, they stayed in step: every call's last request and the next call's first came together,
-    # and every ~16 s the rate doubled for a few seconds (586-644 requests/s against ~385 on average,
+    # and every ~16 s the rate doubled for a few seconds (550-644 requests/s at the peaks against ~385 on average,
     # counted per second in the server), which is a benchmark's artefact, not a contact centre's day.
     # The warm-up lasts as long, so that the measured window has every caller on the line.
     start_within = PAUSES_PER_CALL * pause[1] if pause else 0

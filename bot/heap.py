@@ -3,13 +3,14 @@ few seconds.
 
 CPython's full collection walks every object that can hold references, and in `bot serve` most of
 them were made at start-up (flows, models, the libraries) and live as long as the process. Under
-1,000 paced callers (benchmarks/load.py) a full collection ran every ~5 s and took 130-170 ms, with
+1,000 paced callers (benchmarks/load.py) a full collection ran every ~5 s and took 130-190 ms, with
 every call waiting behind it: the 99th percentile of the silence callers hear was 100-190 ms, and
 24 ms with the collector switched off (docs/performance.md). So, once the app is built:
 
 - what start-up made is frozen (gc.freeze): kept out of every later collection, as it is never garbage;
-- a full collection waits for 100 collections of the middle generation instead of 10 (every half
-  minute or so under load, not every few seconds); the young generations keep CPython's thresholds,
+- a full collection waits for 100 collections of the middle generation instead of 10 (under that
+  load the middle generation ran ~3 times a second, so a full collection at most every ~35 s; none
+  ran in a 40 s measured window); the young generations keep CPython's thresholds,
   so short-lived cycles are still freed within milliseconds.
 
 Only a serving process does this (`bot serve`, each of its workers): tests and the `bot` commands keep
