@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.after_hours_store import SqlCallbacks, save_voicemail
 from bot.customers.directory import SqlDirectory
 from bot.engine.bundle import FlowBundle
@@ -195,25 +193,18 @@ class Conversations:
     @staticmethod
     def _create(session, inp: Input, bundle, client_address: str | None) -> ConversationRow:
         """A new conversation, or the one a simultaneous request for the same key has just committed: both
-        inserts race on the unique session key (two SMS sent together), and the loser reads the winner's row.
-        On SQLite the turn's transaction already holds the only write lock (BEGIN IMMEDIATE): no race, and
-        no savepoint (two statements) to guard against one."""
-        def create() -> ConversationRow:
-            return insert_for_turn(session, channel=inp.channel, key=inp.session_key, caller=inp.caller,
-                                       flow_version=bundle.version,
-                                       origin=origin_for(inp.channel, caller=inp.caller, client_address=client_address,
-                                                         session_key=inp.session_key))
-
-        if session.get_bind().dialect.name == "sqlite":
-            return create()
-        try:
-            with session.begin_nested():
-                return create()
-        except IntegrityError:
-            conversation = load_for_turn(session, key=inp.session_key)
-            if conversation is None:
-                raise
-            return conversation
+        inserts race on the unique session key (two SMS sent together); the loser's INSERT waits for the
+        winner's transaction, inserts nothing, and the loser reads the winner's row (insert_for_turn)."""
+        created = insert_for_turn(session, channel=inp.channel, key=inp.session_key, caller=inp.caller,
+                                  flow_version=bundle.version,
+                                  origin=origin_for(inp.channel, caller=inp.caller, client_address=client_address,
+                                                    session_key=inp.session_key))
+        if created is not None:
+            return created
+        conversation = load_for_turn(session, key=inp.session_key)
+        if conversation is None:  # the winner's row is gone already (a retention sweep): nothing to answer as
+            raise RuntimeError(f"conversation {inp.session_key[-6:]} was taken and is gone")
+        return conversation
 
     @staticmethod
     def _answered(conversation: ConversationRow, inp: Input, turn: int | None, render: Renderer) -> TurnResult | None:

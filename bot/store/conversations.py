@@ -87,14 +87,18 @@ def load_for_turn(session: Session, *, key: str) -> ConversationRow | None:
 
 
 def insert_for_turn(session: Session, *, channel: str, key: str, caller: str | None, flow_version: str,
-                    origin: str | None = None) -> ConversationRow:
-    """A new conversation's row, inserted now (a second first message racing this one meets the unique key)."""
+                    origin: str | None = None) -> ConversationRow | None:
+    """A new conversation's row, inserted now; None if the key is taken. A second first message racing
+    this one meets the unique key: on PostgreSQL its INSERT waits until this turn's transaction ends, then
+    finds the key taken and inserts nothing (no error, so no savepoint around it); on SQLite the turn holds
+    the only write lock, and the race cannot happen."""
     now = utcnow()
     row = ConversationRow(id=new_id(), channel=channel, session_key=key, caller=caller, flow_version=flow_version,
                           status="active", step=None, state={}, turn=0, last_response=None, started_at=now,
                           updated_at=now, ended_at=None, end_reason=None, hung_up_at_step=None, origin=origin)
-    driver_sql(session).insert(_TABLE, {name: getattr(row, name) for name in _COLUMNS})
-    return row
+    inserted = driver_sql(session).insert(_TABLE, {name: getattr(row, name) for name in _COLUMNS},
+                                          unless_taken="session_key")
+    return row if inserted else None
 
 
 def advance_turn(conversation: ConversationRow, *, state: State, response: str | None) -> None:
@@ -106,16 +110,17 @@ def advance_turn(conversation: ConversationRow, *, state: State, response: str |
 
 
 def save_row(session: Session, *, conversation: ConversationRow, events: list[EventRecord] = ()) -> None:
-    """The row's changing columns in one UPDATE, and the turn's events in one INSERT."""
+    """The row's changing columns in one UPDATE, and the turn's events in one INSERT (on PostgreSQL, the two
+    in one statement)."""
     conversation.updated_at = utcnow()
     sql = driver_sql(session)
     values = {name: getattr(conversation, name) for name in _CHANGING}
-    sql.execute(_UPDATE, {**sql.codec(_TABLE).write(values), "id": conversation.id}).close()
-    if events:
-        at = utcnow()
-        sql.insert_many(Event.__table__, [{"conversation_id": conversation.id, "step": record.step,
-                                           "outcome": record.outcome, "detail": record.detail, "at": at}
-                                          for record in events])
+    update = (_UPDATE, {**sql.codec(_TABLE).write(values), "id": conversation.id})
+    at = utcnow()
+    # The UPDATE goes first: on PostgreSQL in the INSERT's own statement (DriverSql.insert_many).
+    sql.insert_many(Event.__table__, [{"conversation_id": conversation.id, "step": record.step,
+                                       "outcome": record.outcome, "detail": record.detail, "at": at}
+                                      for record in events], after=update)
 
 
 # What the state may hold of a caller's answers: a reading waiting for a yes/no, the start of a number.

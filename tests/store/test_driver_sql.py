@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.records import EventRecord, State
@@ -70,14 +70,28 @@ def test_what_the_driver_writes_rolls_back_with_the_session(database_url):
 
 
 def test_a_duplicate_key_is_sqlalchemys_integrity_error_and_a_savepoint_recovers_from_it(database_url):
+    values = {"id": "c1", "channel": "voice", "session_key": "CA-twice", "flow_version": "v1", "status": "active",
+              "state": {}, "turn": 0, "started_at": dt.datetime.now(dt.timezone.utc),
+              "updated_at": dt.datetime.now(dt.timezone.utc)}
     with transaction(database_url) as session:
-        insert_for_turn(session, channel="voice", key="CA-twice", caller=None, flow_version="v1")
+        driver_sql(session).insert(Conversation.__table__, values)
     with transaction(database_url) as session:
         with pytest.raises(IntegrityError):
             with session.begin_nested():
-                insert_for_turn(session, channel="voice", key="CA-twice", caller=None, flow_version="v1")
+                driver_sql(session).insert(Conversation.__table__, {**values, "id": "c2"})
         # The transaction goes on after the savepoint is rolled back (PostgreSQL would refuse otherwise).
         assert load_for_turn(session, key="CA-twice") is not None
+
+
+def test_a_conversation_whose_key_is_taken_is_not_inserted_and_nothing_fails(database_url):
+    with transaction(database_url) as session:
+        first = insert_for_turn(session, channel="voice", key="CA-twice", caller=None, flow_version="v1")
+    with transaction(database_url) as session:
+        # No savepoint around it: the transaction is still usable afterwards on PostgreSQL too.
+        assert insert_for_turn(session, channel="voice", key="CA-twice", caller=None, flow_version="v2") is None
+        assert load_for_turn(session, key="CA-twice").id == first.id
+    with transaction(database_url, read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 1
 
 
 def test_inserts_and_counts_use_the_columns_types(database_url):
