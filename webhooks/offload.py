@@ -12,10 +12,10 @@ import asyncio
 import contextvars
 import functools
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from fastapi import Request
@@ -28,23 +28,87 @@ T = TypeVar("T")
 __all__ = ["TurnTimedOut", "in_time"]
 
 # As many threads as anyio's default pool (the one this work used before): turns on PostgreSQL run side
-# by side, and a slow self-service look-up holds its thread. A pool of our own is one hop from the event
-# loop (run_in_executor), where anyio's run_sync, with its limiter and cancel scope, cost several times that.
+# by side, and a slow self-service look-up holds its thread.
 THREADS = 40
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
 
 
-def _threads() -> ThreadPoolExecutor:
-    """The pool, made on first use in each process (a forked child has none of its parent's threads)."""
-    global _pool
-    pool = _pool
-    if pool is None or pool[0] != os.getpid():
-        with _pool_lock:
-            if _pool is None or _pool[0] != os.getpid():
-                _pool = (os.getpid(), ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="turn"))
-            pool = _pool
-    return pool[1]
+class _Hop:
+    """Threads that take work from a queue and hand each result straight to the awaiting asyncio future
+    (call_soon_threadsafe). concurrent.futures' pool did the same through a second future chained to the
+    first (run_in_executor: submit, wrap_future, a callback to copy the state across), which cost a
+    tenth of a webhook's work on the event loop. Threads start as work arrives, up to THREADS, and stay;
+    they are daemons, so a process exits without joining them (a turn cut off there commits nothing)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.threads = 0  # started
+        self.waiting = 0  # threads waiting for work
+        self.queued = 0  # work put in the queue and not yet taken
+
+    def submit(self, loop: asyncio.AbstractEventLoop, work: Callable[[], T]) -> asyncio.Future:
+        future = loop.create_future()
+        with self.lock:
+            self.queued += 1
+            # A thread more when there is more work waiting than threads waiting for it, up to the limit.
+            start = self.queued > self.waiting and self.threads < self.limit
+            if start:
+                self.threads += 1
+        self.queue.put((loop, future, work))
+        if start:
+            threading.Thread(target=self._serve, name=f"turn_{self.threads - 1}", daemon=True).start()
+        return future
+
+    def _serve(self) -> None:
+        while True:
+            with self.lock:
+                self.waiting += 1
+            loop, future, work = self.queue.get()
+            with self.lock:
+                self.waiting -= 1
+                self.queued -= 1
+            if future.cancelled():  # its deadline passed while it waited: it never starts
+                continue
+            try:
+                value, failed = work(), False
+            except BaseException as error:  # handed to the awaiting request, as the pool's future did
+                value, failed = error, True
+            self._settle(loop, future, value, failed=failed)
+            del loop, future, work, value  # an idle thread keeps nothing of the last turn alive
+
+    @staticmethod
+    def _settle(loop, future, value, *, failed: bool) -> None:
+        try:
+            loop.call_soon_threadsafe(_set_failed if failed else _set_result, future, value)
+        except RuntimeError:  # the loop has closed (shutdown, or a test's loop): nobody is waiting
+            pass
+
+
+def _set_result(future: asyncio.Future, value) -> None:
+    if not future.done():  # cancelled meanwhile (its deadline): the result is dropped
+        future.set_result(value)
+
+
+def _set_failed(future: asyncio.Future, error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+_hop: tuple[int, _Hop] | None = None
+_hop_lock = threading.Lock()
+
+
+def _threads() -> _Hop:
+    """The threads, made on first use in each process (a forked child has none of its parent's threads)."""
+    global _hop
+    hop = _hop
+    if hop is None or hop[0] != os.getpid():
+        with _hop_lock:
+            if _hop is None or _hop[0] != os.getpid():
+                _hop = (os.getpid(), _Hop(THREADS))
+            hop = _hop
+    return hop[1]
 
 
 async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> T:
@@ -67,9 +131,9 @@ async def in_time(request: Request, func: Callable[..., T], *args, **kwargs) -> 
         # abandoned: it finishes in its thread and commits nothing (bot.deadline).
         async with asyncio.timeout(left):
             if writer is None:
-                return await loop.run_in_executor(_threads(), work)
+                return await _threads().submit(loop, work)
             async with writer:
-                return await loop.run_in_executor(_threads(), work)
+                return await _threads().submit(loop, work)
     except TimeoutError:
         raise TurnTimedOut("no answer within TURN_TIMEOUT_SECONDS") from None
 

@@ -190,10 +190,52 @@ def test_work_handed_over_sees_the_request_context_and_a_forked_child_gets_a_poo
     child = os.fork()
     if child == 0:  # pragma: no cover (runs in the child)
         try:
-            ok = offload._threads() is not parent and offload._threads().submit(lambda: 1).result(timeout=5) == 1
+            async def in_the_child():
+                return await asyncio.wait_for(offload._threads().submit(asyncio.get_running_loop(), lambda: 1), 5)
+
+            ok = offload._threads() is not parent and asyncio.run(in_the_child()) == 1
         except BaseException:
             ok = False
         os.write(write, b"1" if ok else b"0")
         os._exit(0)
     os.waitpid(child, 0)
     assert os.read(read, 1) == b"1"
+
+
+def test_the_threads_run_work_side_by_side_up_to_their_limit_and_skip_work_whose_wait_was_cancelled():
+    import threading
+
+    from webhooks.offload import _Hop
+
+    hop = _Hop(3)
+    gate, started, ran = threading.Event(), [], []
+
+    def held(name):
+        def work():
+            started.append(name)
+            gate.wait(5)
+            ran.append(name)
+            return name
+        return work
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        first = [hop.submit(loop, held(n)) for n in ("a", "b", "c")]
+        late = hop.submit(loop, held("d"))  # all three threads are busy: it waits in the queue
+        skipped = hop.submit(loop, held("e"))
+        for _ in range(200):
+            if len(started) == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(started) == ["a", "b", "c"] and hop.threads == 3  # side by side, and no more threads
+        skipped.cancel()  # its deadline passed while it waited
+        gate.set()
+        assert [await f for f in first] == ["a", "b", "c"] and await late == "d"
+
+        def boom():
+            raise ValueError("from the thread")
+        with pytest.raises(ValueError, match="from the thread"):
+            await hop.submit(loop, boom)
+
+    asyncio.run(main())
+    assert "e" not in ran and sorted(ran) == ["a", "b", "c", "d"]
