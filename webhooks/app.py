@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
     if app.state.texts is None:
         log.warning("TWILIO_SMS_FROM is not set: customers are not texted when their number locks, and "
                     "forgotten customer numbers cannot be sent")
+    # A call's own webhooks (each turn, the status callback, each SMS) are the app's first routes, plain
+    # Starlette ones: matched before anything else, without FastAPI's included-router machinery, which
+    # cost about a tenth of these requests' web-layer work (benchmarks/web_layer.py).
+    for path, endpoint in (*voice.CALL_ROUTES, *messaging.CALL_ROUTES):
+        app.router.add_route(path, endpoint, methods=["POST"])
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)

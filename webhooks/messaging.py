@@ -85,4 +85,4 @@ async def incoming_message(request: Request) -> Response:
     return response
 
 
-router.add_route("/twilio/messaging", incoming_message, methods=["POST"])
+CALL_ROUTES = [("/twilio/messaging", incoming_message)]

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import logging
+import re
 from typing import Annotated
 from urllib.parse import unquote_plus, urlparse
 
@@ -43,13 +44,20 @@ async def app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
+# Characters Starlette's URL escapes in a path, or urlsplit drops or splits at, in a path or a query.
+_PATH_ALTERED = re.compile(r"[\t\r\n#?\\]")
+_QUERY_ALTERED = re.compile(r"[\t\r\n#]")
+
+
 def public_url(request: Request, settings: Settings) -> str:
     """The URL Twilio signed: behind a proxy the request's own host is not it, PUBLIC_BASE_URL is."""
     if settings.public_base_url:
-        url = settings.public_base_url + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
-        return url
+        # Straight from the ASGI scope (building request.url parses the whole URL, a few percent of a
+        # webhook's work); anything request.url would change goes through it, so the result is the same.
+        path, query = request.scope["path"], request.scope.get("query_string", b"").decode("utf-8", "replace")
+        if _PATH_ALTERED.search(path) is not None or _QUERY_ALTERED.search(query) is not None or "\ufffd" in query:
+            path, query = request.url.path, request.url.query
+        return settings.public_base_url + path + ("?" + query if query else "")
     return str(request.url)
 
 
@@ -110,9 +118,12 @@ async def read_form(request: Request) -> FormData:
 # Keyed by the URL as requested (query included): a few dozen in use; bounded against made-up ones.
 @functools.lru_cache(maxsize=128)
 def _signed_urls(url: str) -> tuple[str, str]:
-    """The URL without and with its port: Twilio's signatures use either (RequestValidator.validate)."""
+    """The URL as requested first, then the other of without and with its port: Twilio's signatures use
+    either (RequestValidator.validate tries without, then with). As requested is the one Twilio signed
+    when the webhook's URL names no port, and when it names one: one HMAC, not two, for most requests."""
     parsed = urlparse(url)
-    return remove_port(parsed), add_port(parsed)
+    without, with_port = remove_port(parsed), add_port(parsed)
+    return (with_port, without) if url == with_port else (without, with_port)
 
 
 def signature_matches(token: str, url: str, form: FormData, signature: str, algorithm: str | None) -> bool:

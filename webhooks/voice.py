@@ -139,8 +139,7 @@ async def next_turn(request: Request) -> Response:
     return await _run(request, request.app.state.settings, inp, t)
 
 
-router.add_route(BASE, incoming_call, methods=["POST"])
-router.add_route(f"{BASE}/turn", next_turn, methods=["POST"])
+CALL_ROUTES = [(BASE, incoming_call), (f"{BASE}/turn", next_turn)]
 
 
 # How a <Dial> ended (DialCallStatus) and how a caller left an <Enqueue> (QueueResult), in the words
@@ -223,7 +222,7 @@ async def call_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
-router.add_route(f"{BASE}/status", call_status, methods=["POST"])
+CALL_ROUTES.append((f"{BASE}/status", call_status))
 
 
 @router.post("/voicemail")

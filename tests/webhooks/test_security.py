@@ -236,3 +236,30 @@ def test_a_content_type_that_only_starts_like_a_form_reads_as_no_fields_as_starl
 def test_a_url_whose_port_is_not_a_number_is_refused_not_an_error():
     # (the library raises ValueError here; a request that cannot have been signed is simply refused)
     assert signature_matches(TOKEN, "https://mycompany.com:abc/myapp.php", FormData(PARAMS), SIGNATURE, None) is False
+
+
+def _old_public_url(request, base: str) -> str:
+    # What public_url answered before it read the scope itself: request.url's path and query.
+    url = base + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(path=st.one_of(st.sampled_from(["/twilio/voice", "/twilio/voice/turn", "/a?b", "/a#b", "/a\\b", "/é",
+                                       "/a\tb", "/a\nb", "/ x", "//double"]),
+                      st.text(max_size=12).map(lambda text: "/" + text)),
+       query=st.one_of(st.sampled_from(["", "t=1", "t=1&e=silence", "a#b", "a\tb", "%41", "é=1"]),
+                       st.text(max_size=12)),
+       base=st.sampled_from(["https://front.example.com", "http://127.0.0.1:8000", "https://x.example/prefix"]))
+def test_the_signed_url_is_the_one_request_url_gives(path, query, base):
+    from starlette.requests import Request
+
+    from webhooks.security import public_url
+
+    scope = {"type": "http", "method": "POST", "scheme": "https", "path": path, "root_path": "",
+             "query_string": query.encode("utf-8", "surrogatepass"),
+             "headers": [(b"host", b"front.example.com")], "server": ("front.example.com", 443)}
+    settings = Settings(_env_file=None, public_base_url=base)
+    assert public_url(Request(scope), settings) == _old_public_url(Request(scope), settings.public_base_url)
