@@ -177,7 +177,9 @@ def sip_with_headers(uri: str, context: dict) -> str:
             value = ",".join(value)
         elif value is None:
             value = ""
-        headers.append(f"{name}={quote(str(value), safe='')}")
+        # errors="replace": a lone surrogate (text a chat or speech turn carried in) becomes "?" (%3F),
+        # where UTF-8 encoding would raise and turn the handoff into the apology.
+        headers.append(f"{name}={quote(str(value), safe='', errors='replace')}")
     separator = "&" if "?" in uri else "?"
     return uri + separator + "&".join(headers)
 

@@ -105,6 +105,11 @@ def test_sip_header_values_are_url_encoded():
     assert uri == "sip:a@b?X-Department=a%26b%3Dc%20d"
 
 
+def test_a_lone_surrogate_in_the_context_is_sent_as_a_question_mark_not_an_error():
+    uri = sip_with_headers("sip:a@b", {"note": "a\ud800b", "department": "billing"})
+    assert uri == "sip:a@b?X-Note=a%3Fb&X-Department=billing"
+
+
 def test_end_hangs_up():
     root = parse(render_voice(Reply(say=[Segment("Goodbye.")], end=True), turn=4))
     assert [v.tag for v in root] == ["Say", "Hangup"]
