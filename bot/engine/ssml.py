@@ -19,6 +19,9 @@ ALLOWED = {
 }
 
 
+_XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
+
+
 def has_markup(text: str) -> bool:
     return "<" in text and ">" in text
 
@@ -32,6 +35,10 @@ def parse(text: str) -> ET.Element:
     for element in root.iter():
         if element is root:
             continue
+        # ElementTree reads xml:lang as "{http://www.w3.org/XML/1998/namespace}lang"; SSML, Twilio and the
+        # TwiML written out call it xml:lang.
+        for name in [name for name in element.attrib if name.startswith(_XML_NAMESPACE)]:
+            element.attrib["xml:" + name[len(_XML_NAMESPACE):]] = element.attrib.pop(name)
         if element.tag not in ALLOWED:
             raise ValueError(f"SSML tag <{element.tag}> is not supported; use one of {', '.join(sorted(ALLOWED))}")
         extra = set(element.attrib) - ALLOWED[element.tag]

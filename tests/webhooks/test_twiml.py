@@ -123,3 +123,16 @@ def test_ssml_in_a_voice_prompt_is_spoken_as_ssml():
     assert say.find("emphasis").get("level") == "strong" and say.find("emphasis").text == "Then"
     assert " ".join("".join(say.itertext()).split()) == "Please listen. Then press hash."
     assert reply.text == "Please listen. Then press hash."
+
+
+def test_a_phrase_in_another_language_keeps_its_xml_lang():
+    """<lang xml:lang="..."> is SSML Twilio speaks; it was refused as "does not take {namespace}lang"."""
+    from bot.engine.ssml import parse as parse_ssml
+
+    parse_ssml('Say <lang xml:lang="fr-FR">bonjour</lang> now.')  # a flow with it passes the check
+    reply = Reply(say=[Segment('Say <lang xml:lang="fr-FR">bonjour</lang> now.', "ssml")], expect=Expect())
+    text = render_voice(reply, turn=1)
+    assert '<lang xml:lang="fr-FR">bonjour</lang>' in text
+    assert parse(text).find("Gather/Say/lang").get("{http://www.w3.org/XML/1998/namespace}lang") == "fr-FR"
+    assert reply.text == "Say bonjour now."
+

@@ -17,7 +17,7 @@ from webhooks.twiml_text import twiml_text
 # escape, non-Latin scripts, emoji, and lone surrogates (which only a character reference can carry).
 awkward = st.sampled_from(["&", "<", ">", '"', "'", "\n", "\r", "\t", "&amp;", "]]>", "é", "中文", "😀", "\ud800", " ", "."])
 text = st.lists(st.one_of(awkward, st.text(max_size=8)), max_size=6).map("".join)
-ssml = st.sampled_from(['Please <break time="500ms"/> press hash.', "<emphasis level=\"strong\">Now</emphasis> &amp; then &lt;",
+ssml = st.sampled_from(['Please <break time="500ms"/> press hash.', 'Say <lang xml:lang="fr-FR">bonjour</lang>.', "<emphasis level=\"strong\">Now</emphasis> &amp; then &lt;",
                         '<say-as interpret-as="digits">1234</say-as>', '<prosody rate="slow">slowly</prosody> tail',
                         "<lang>Bonjour</lang> hello", "<p><s>One.</s><s>Two.</s></p>",
                         '<sub alias="World Wide Web">WWW</sub>', '<w role="ivona:VB">read</w>'])
