@@ -54,10 +54,11 @@ class _Hop:
             # A thread more when there is more work waiting than threads waiting for it, up to the limit.
             start = self.queued > self.waiting and self.threads < self.limit
             if start:
+                name = f"turn_{self.threads}"
                 self.threads += 1
         self.queue.put((loop, future, work))
         if start:
-            threading.Thread(target=self._serve, name=f"turn_{self.threads - 1}", daemon=True).start()
+            threading.Thread(target=self._serve, name=name, daemon=True).start()
         return future
 
     def _serve(self) -> None:

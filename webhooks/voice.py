@@ -139,9 +139,6 @@ async def next_turn(request: Request) -> Response:
     return await _run(request, request.app.state.settings, inp, t)
 
 
-CALL_ROUTES = [(BASE, incoming_call), (f"{BASE}/turn", next_turn)]
-
-
 # How a <Dial> ended (DialCallStatus) and how a caller left an <Enqueue> (QueueResult), in the words
 # the engine uses (bot/engine/unanswered.py). Twilio's values: https://www.twilio.com/docs/voice/twiml/dial#dialcallstatus
 # and https://www.twilio.com/docs/voice/twiml/enqueue#attributes-action-parameters.
@@ -222,7 +219,8 @@ async def call_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
-CALL_ROUTES.append((f"{BASE}/status", call_status))
+# A call's own webhooks: the app matches them first (webhooks/app.py).
+CALL_ROUTES = [(BASE, incoming_call), (f"{BASE}/turn", next_turn), (f"{BASE}/status", call_status)]
 
 
 @router.post("/voicemail")

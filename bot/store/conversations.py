@@ -117,10 +117,10 @@ def save_row(session: Session, *, conversation: ConversationRow, events: list[Ev
     values = {name: getattr(conversation, name) for name in _CHANGING}
     update = (_UPDATE, {**sql.codec(_TABLE).write(values), "id": conversation.id})
     at = utcnow()
-    # The UPDATE goes first: on PostgreSQL in the INSERT's own statement (DriverSql.insert_many).
+    # On PostgreSQL the UPDATE rides in the INSERT's own statement; on SQLite it runs first (DriverSql.insert_many).
     sql.insert_many(Event.__table__, [{"conversation_id": conversation.id, "step": record.step,
                                        "outcome": record.outcome, "detail": record.detail, "at": at}
-                                      for record in events], after=update)
+                                      for record in events], with_update=update)
 
 
 # What the state may hold of a caller's answers: a reading waiting for a yes/no, the start of a number.

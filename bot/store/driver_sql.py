@@ -127,21 +127,22 @@ class DriverSql:
     def insert(self, table: Table, values: dict[str, Any], *, unless_taken: str | None = None) -> int:
         return self.insert_many(table, [values], unless_taken=unless_taken)
 
-    def insert_many(self, table: Table, rows: list[dict[str, Any]], *, after: tuple[str, dict[str, Any]] | None = None,
-                    unless_taken: str | None = None) -> int:
+    def insert_many(self, table: Table, rows: list[dict[str, Any]], *,
+                    with_update: tuple[str, dict[str, Any]] | None = None, unless_taken: str | None = None) -> int:
         """One INSERT with a VALUES row each (a turn writes one to three): one round trip, where the driver's
         executemany would take several (psycopg pipelines it). The number of rows inserted.
 
-        `after`: an UPDATE (its SQL and parameters) of another table, to run with the INSERT. On PostgreSQL
+        `with_update`: an UPDATE (its SQL and parameters) of another table, to run with the INSERT; its
+        parameter names must not end in `_<n>`, the rows' own. On PostgreSQL
         it rides in the same statement, as a data-modifying WITH, which runs exactly once whether or not
         the INSERT reads it (one statement, and one round trip, fewer; the two see the same snapshot, so
         the UPDATE must not touch the rows inserted); SQLite has no such WITH, and runs it first, alone.
         `unless_taken`: a unique column; a row whose value is already there is not inserted (ON CONFLICT
         DO NOTHING), and a row another transaction is inserting waits for it to end, without the savepoint
         an IntegrityError would need."""
-        if after is not None and (not rows or self.dialect.name != "postgresql"):
-            self.execute(*after).close()
-            after = None
+        if with_update is not None and (not rows or self.dialect.name != "postgresql"):
+            self.execute(*with_update).close()
+            with_update = None
         if not rows:
             return 0
         codec = self.codec(table)
@@ -150,9 +151,9 @@ class DriverSql:
         for index, row in enumerate(rows):
             params.update({f"{name}_{index}": value for name, value in codec.write(row).items()})
         sql = _insert_sql(table.name, names, len(rows), unless_taken)
-        if after is not None:
-            sql = f"WITH changed AS ({after[0]}) {sql}"
-            params.update(after[1])
+        if with_update is not None:
+            sql = f"WITH changed AS ({with_update[0]}) {sql}"
+            params.update(with_update[1])
         cursor = self.execute(sql, params)
         inserted = cursor.rowcount
         cursor.close()
