@@ -238,4 +238,9 @@ def test_the_threads_run_work_side_by_side_up_to_their_limit_and_skip_work_whose
             await hop.submit(loop, boom)
 
     asyncio.run(main())
-    assert "e" not in ran and sorted(ran) == ["a", "b", "c", "d"]
+    for _ in range(500):  # every thread back waiting: the queue is empty, "e" has been taken (and skipped)
+        if hop.waiting == 3 and hop.queued == 0:
+            break
+        time.sleep(0.01)
+    assert hop.waiting == 3 and hop.queued == 0
+    assert "e" not in started and sorted(ran) == ["a", "b", "c", "d"]
