@@ -24,12 +24,13 @@ from bot.store.db import serve_within
 from bot.turns import Conversations
 from bot.verification.one_time_codes import TwilioVerify
 from webhooks import chat, console, fallback, messaging, ops, voice
+from webhooks.call_lane import CallLane, FrontDoorApp
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, bundle: FlowBundle | None = None,
-               clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FastAPI:
+               clock: Callable[[], dt.datetime] | None = None, texts: TwilioTexts | None = None) -> FrontDoorApp:
     """`clock` is for tests (a fixed time for opening hours); production uses the real one."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
 
     # No API pages: they would load scripts from a CDN and tell a stranger every route. DEBUG=true
     # serves the API description alone, at /openapi.json.
-    app = FastAPI(title="Verification front door", version="0.1.0", docs_url=None, redoc_url=None,
+    app = FrontDoorApp(title="Verification front door", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json" if settings.debug else None)
     # The client's address is the one a listed proxy saw (X-Forwarded-For), else the connection's own.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
@@ -74,9 +75,12 @@ def create_app(settings: Settings | None = None, bundle: FlowBundle | None = Non
                     "forgotten customer numbers cannot be sent")
     # A call's own webhooks (each turn, the status callback, each SMS) are the app's first routes, plain
     # Starlette ones: matched before anything else, without FastAPI's included-router machinery, which
-    # cost about a tenth of these requests' web-layer work (benchmarks/web_layer.py).
-    for path, endpoint in (*voice.CALL_ROUTES, *messaging.CALL_ROUTES):
+    # cost about a tenth of these requests' web-layer work (benchmarks/web_layer.py). The call lane
+    # serves them without the middleware layers too (webhooks/call_lane.py says what it keeps of them).
+    call_routes = (*voice.CALL_ROUTES, *messaging.CALL_ROUTES)
+    for path, endpoint in call_routes:
         app.router.add_route(path, endpoint, methods=["POST"])
+    app.call_lane = CallLane(app, call_routes, trusted_hosts=settings.proxies)
     app.include_router(voice.router)
     app.include_router(messaging.router)
     app.include_router(chat.router)
