@@ -26,6 +26,10 @@ _SAFE_ID = (
     r"|\b[Pp]rocess \[\d+\]|\bpid[ =:]\d+\b"
     # Twilio's error codes (11200: the webhook could not be reached)
     r"|\bTwilio error \d{5}\b"
+    # machine timestamps (a database error's parameters, an ISO time): a time to the second is no birth date
+    r"|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}\b)?"
+    # database migrations as Alembic announces them ("Running upgrade 0003 -> 0004")
+    r"|\bRunning (?:upgrade|downgrade) [\w, ]*-> \w+"
 )
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _DATE = r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b"

@@ -73,6 +73,17 @@ def test_process_ids_traceback_lines_and_twilio_error_codes_stay_readable():
         assert redact(line) == line
 
 
+def test_timestamps_and_migration_revisions_stay_readable_but_a_date_beside_them_does_not():
+    for line in ("[parameters: ('CA123', '2026-12-01 10:03:36.323000', 3)]", "at 2026-12-01T10:03:36+00:00 ok",
+                 "expires 2026-12-01T10:03:36.5Z", "Running upgrade  -> 0001, initial schema",
+                 "Running upgrade 0003 -> 0004, sealed answers", "Running downgrade 0004 -> 0003, sealed answers"):
+        assert redact(line) == line
+    # A date without a time to the second could be a birth date; a number after a migration line is not spared.
+    assert redact("born 1984-03-12 10:15") == "born [date] 10:15"
+    assert redact("born 1984-03-12 at 2026-12-01 10:03:36") == "born [date] at 2026-12-01 10:03:36"
+    assert "1023456781" not in redact("Running upgrade 0003 -> 0004, customer 1023456781")
+
+
 def test_a_traceback_keeps_its_line_numbers_but_not_the_data_in_its_message():
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "turn failed", (), None)
     try:
