@@ -108,6 +108,162 @@ def test_a_bad_webhook_gets_the_same_answer_through_the_lane_as_through_the_full
     assert Seen.paths == [path.split("?")[0]]  # the second time only: the full stack
 
 
+def both_ways(app, path: str, body, headers: dict, *, raise_server_exceptions: bool = False) -> list:
+    """The same request through the lane, then through the full stack: (status, content type, body) or
+    the exception that reached the server."""
+    answers, lane = [], app.call_lane
+    assert lane is not None
+    try:
+        with TestClient(app, base_url=BASE_URL, raise_server_exceptions=raise_server_exceptions) as http:
+            for app.call_lane in (lane, None):
+                try:
+                    response = http.post(path, content=body() if callable(body) else body, headers=headers)
+                    answers.append((response.status_code, response.headers.get("content-type"), response.content))
+                except Exception as exc:  # noqa: BLE001 - what reached the server is the answer here
+                    answers.append((type(exc), str(exc)))
+    finally:
+        app.call_lane = lane
+    return answers
+
+
+def completed(call_sid: str) -> tuple[bytes, dict]:
+    return signed("/twilio/voice/status", {**start(call_sid), "CallStatus": "completed"})
+
+
+@pytest.mark.parametrize("raise_server_exceptions", [False, True])
+def test_an_error_out_of_an_endpoint_gets_the_apology_and_goes_on_to_the_server_both_ways(
+        app, monkeypatch, caplog, raise_server_exceptions):
+    def broken(key, *, status):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(app.state.conversations, "hang_up", broken)
+    body, headers = completed("CA" + "8" * 32)
+    answers = both_ways(app, "/twilio/voice/status", body, headers, raise_server_exceptions=raise_server_exceptions)
+    assert answers[0] == answers[1]
+    if raise_server_exceptions:
+        assert answers[0] == (RuntimeError, "the database went away")
+    else:
+        assert answers[0][0] == 200 and b"<Enqueue>general</Enqueue>" in answers[0][2]
+    assert [r.getMessage() for r in caplog.records].count("unhandled error on /twilio/voice/status") == 2
+
+
+def test_a_turn_out_of_time_outside_the_turn_gets_the_same_apology_both_ways(app, monkeypatch):
+    from bot.deadline import TurnTimedOut
+
+    def slow(key, *, status):
+        raise TurnTimedOut()
+
+    monkeypatch.setattr(app.state.conversations, "hang_up", slow)
+    body, headers = completed("CA" + "9" * 32)
+    answers = both_ways(app, "/twilio/voice/status", body, headers)
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 200 and b"<Enqueue>general</Enqueue>" in answers[0][2]
+
+
+def test_a_handler_that_fails_leaves_the_last_resort_to_answer_both_ways(app, monkeypatch):
+    from bot.deadline import TurnTimedOut
+
+    async def failing_handler(request, exc):
+        raise ValueError("the handler itself failed")
+
+    def slow(key, *, status):
+        raise TurnTimedOut()
+
+    app.exception_handlers[TurnTimedOut] = failing_handler
+    monkeypatch.setattr(app.state.conversations, "hang_up", slow)
+    body, headers = completed("CA" + "a" * 32)
+    answers = both_ways(app, "/twilio/voice/status", body, headers)
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 200 and b"<Enqueue>general</Enqueue>" in answers[0][2]
+
+
+def test_a_handler_for_a_status_code_is_used_both_ways(app):
+    from fastapi.responses import PlainTextResponse
+
+    async def forbidden(request, exc):
+        return PlainTextResponse("not from Twilio", status_code=403)
+
+    app.add_exception_handler(403, forbidden)
+    body, headers = signed("/twilio/voice", start("CA" + "b" * 32))
+    answers = both_ways(app, "/twilio/voice", body, {**headers, "X-Twilio-Signature": "bm90IGl0"})
+    assert answers[0] == answers[1] == (403, "text/plain; charset=utf-8", b"not from Twilio")
+
+
+def test_a_chunked_body_past_the_limit_is_refused_unread_both_ways(app):
+    body, headers = signed("/twilio/voice", start("CA" + "c" * 32))
+
+    def chunks():
+        yield body
+        for _ in range(70):
+            yield b"&x=" + b"1" * 1024
+
+    answers = both_ways(app, "/twilio/voice", chunks, headers)
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 413
+
+
+def test_a_background_task_that_fails_after_the_reply_is_logged_and_goes_on_to_the_server_both_ways(
+        app, monkeypatch, caplog):
+    from starlette.background import BackgroundTask
+
+    from webhooks import voice
+
+    def failing_after(request, result):
+        response = voice.twiml(result.body)
+        response.background = BackgroundTask(lambda: 1 / 0)
+        return response
+
+    monkeypatch.setattr(voice, "_respond", failing_after)
+    for raise_server_exceptions in (False, True):
+        caplog.clear()
+        body, headers = signed("/twilio/voice", start(f"CA{int(raise_server_exceptions)}" + "d" * 31))
+        answers = both_ways(app, "/twilio/voice", body, headers, raise_server_exceptions=raise_server_exceptions)
+        if raise_server_exceptions:
+            assert answers == [(ZeroDivisionError, "division by zero")] * 2
+        else:
+            # The reply was sent before the task ran: the caller has it, both ways alike (a retry of the
+            # first request the second time: the stored reply again).
+            assert answers[0] == answers[1] and answers[0][0] == 200 and b"<Gather" in answers[0][2]
+        assert [r.getMessage() for r in caplog.records].count("unhandled error on /twilio/voice") == 2
+    # What the server is sent: one reply, never a second one after it; then the error.
+    lane = app.call_lane
+    for app.call_lane in (lane, None):
+        body, headers = signed("/twilio/voice", start("CA" + "e" * 32))
+        sent, raised = asgi_post(app, "/twilio/voice", body, headers)
+        assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+        assert sent[0]["status"] == 200 and isinstance(raised, ZeroDivisionError)
+
+
+def asgi_post(app, path: str, body: bytes, headers: dict) -> tuple[list[dict], BaseException | None]:
+    """One request straight into the ASGI app, as a server would send it: every message the app sends
+    back, and what it raised. (TestClient forgives a second response; a server does not.)"""
+    import asyncio
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "https", "server": ("frontdoor.example.com", 443), "client": ("127.0.0.1", 5000),
+             "root_path": "", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in {**headers, "Host": "frontdoor.example.com",
+                                                                        "Content-Length": str(len(body))}.items()],
+             "state": {}}
+    sent: list[dict] = []
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    async def run():
+        try:
+            await app(scope, receive, send)
+        except Exception as exc:  # noqa: BLE001 - what reached the server
+            return exc
+        return None
+
+    return sent, asyncio.run(run())
+
+
 def test_a_turn_that_fails_gets_the_same_apology_through_the_lane_as_through_the_full_stack(app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
