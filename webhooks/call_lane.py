@@ -7,11 +7,10 @@ through them; for these requests those layers do three things, and `CallLane` do
 
 - believe a listed proxy's X-Forwarded-For and X-Forwarded-Proto (the same ProxyHeadersMiddleware,
   with the same FORWARDED_ALLOW_IPS): the signed URL and the client address depend on it;
-- turn an exception into the app's own answer, as Starlette's two layers do: first a handler for
-  the HTTP status or the exception's class (then its bases), which answers 403/413/400 for a bad
-  webhook and 422 for a bad query; failing that, or when that handler fails, the app's last-resort
-  handler (`Exception`), which logs it and answers the apology TwiML, after which the error goes on
-  to the server, as ServerErrorMiddleware sends it on (uvicorn logs it again and closes the connection);
+- turn an exception into the app's own answer, through Starlette's own two layers for it
+  (ExceptionMiddleware, then ServerErrorMiddleware, with the app's handlers split between them as
+  FastAPI splits them): 403/413/400 for a bad webhook, 422 for a bad query, and the last-resort
+  apology TwiML, after which the error goes on to the server (uvicorn logs it and closes the connection);
 - send the endpoint's response (and run its background tasks after it).
 
 Everything else goes through the whole stack: other paths and methods, an app mounted under a root
@@ -21,14 +20,12 @@ traces inside that stack). The routes stay registered with the router too, so th
 """
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request, Response
-from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -38,8 +35,9 @@ class CallLane:
     def __init__(self, app: FastAPI, routes: Iterable[tuple[str, Endpoint]], trusted_hosts: list[str] | str):
         self.app = app
         self.endpoints: dict[str, Endpoint] = dict(routes)
-        self._proxied = ProxyHeadersMiddleware(self._serve, trusted_hosts=trusted_hosts)
-        self._handlers: _Handlers | None = None  # read from the app on first use, as Starlette builds its stack
+        self.trusted_hosts = trusted_hosts
+        # Built on first use, as Starlette builds its stack: the app's handlers are all registered by then.
+        self._stack: ASGIApp | None = None
         # Whether FastAPI's OpenTelemetry is on, also read on first use: asking on every request (as FastAPI
         # does) cost 3% of a webhook's processor time, and tracing is set up before a server takes calls.
         self._tracing: bool | None = None
@@ -53,79 +51,27 @@ class CallLane:
         return not self._tracing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._proxied(scope, receive, send)
+        await (self._stack or self._build())(scope, receive, send)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handlers = self._handlers or self._read_handlers()
-        started = False
-
-        async def sending(message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        request = Request(scope, receive, sending)
-        try:
-            try:
-                response = await self.endpoints[scope["path"]](request)
-                await response(scope, receive, sending)
-            except Exception as exc:  # as ExceptionMiddleware: a handler for its status or class
-                handler = handlers.for_exception(exc)
-                if handler is None:
-                    raise
-                if started:
-                    raise RuntimeError("Caught handled exception, but response already started.") from exc
-                response = await _call(handler, request, exc)
-                if response is not None:
-                    await response(scope, receive, sending)
-        except Exception as exc:  # as ServerErrorMiddleware: the last resort answers if nothing was sent
-            if handlers.last_resort is None:
-                raise
-            response = await _call(handlers.last_resort, request, exc)
-            if not started:
-                await response(scope, receive, send)
-            raise
-
-    def _read_handlers(self) -> "_Handlers":
-        self._handlers = _Handlers(self.app.exception_handlers)
-        return self._handlers
-
-
-class _Handlers:
-    """The app's exception handlers, split as FastAPI's stack splits them: 500 and Exception are the last
-    resort (ServerErrorMiddleware's), other status codes and classes ExceptionMiddleware's."""
-
-    def __init__(self, handlers: dict):
-        self.last_resort = None
-        self.by_status: dict[int, Callable] = {}
-        self.by_class: dict[type, Callable] = {}
-        for key, handler in handlers.items():
+    def _build(self) -> ASGIApp:
+        """Starlette's own two error layers, split as FastAPI splits the app's handlers (500 and Exception
+        are ServerErrorMiddleware's last resort, the rest ExceptionMiddleware's), around the proxy headers,
+        in FastAPI's order; none of the other layers."""
+        handlers, last_resort = {}, None
+        for key, handler in self.app.exception_handlers.items():
             if key in (500, Exception):
-                self.last_resort = handler
-            elif isinstance(key, int):
-                self.by_status[key] = handler
+                last_resort = handler
             else:
-                self.by_class[key] = handler
+                handlers[key] = handler
+        inner = ExceptionMiddleware(self._endpoint, handlers=handlers, debug=self.app.debug)
+        self._stack = ServerErrorMiddleware(ProxyHeadersMiddleware(inner, trusted_hosts=self.trusted_hosts),
+                                            handler=last_resort, debug=self.app.debug)
+        return self._stack
 
-    def for_exception(self, exc: Exception) -> Callable | None:
-        if isinstance(exc, HTTPException):
-            handler = self.by_status.get(exc.status_code)
-            if handler is not None:
-                return handler
-        for kind in type(exc).__mro__:
-            handler = self.by_class.get(kind)
-            if handler is not None:
-                return handler
-        return None
-
-
-async def _call(handler: Callable, request: Request, exc: Exception):
-    target = handler
-    while isinstance(target, functools.partial):
-        target = target.func
-    if inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(getattr(target, "__call__", None)):
-        return await handler(request, exc)
-    return await run_in_threadpool(handler, request, exc)
+    async def _endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        response = await self.endpoints[scope["path"]](request)
+        await response(scope, receive, send)
 
 
 def _traced(app: FastAPI) -> bool:
@@ -141,7 +87,7 @@ class FrontDoorApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lane = self.call_lane
-        if lane is not None and scope["type"] == "http" and lane.takes(scope):
+        if lane is not None and lane.takes(scope):
             scope["app"] = self  # what Request.app reads, as Starlette sets it
             await lane(scope, receive, send)
             return
